@@ -1,0 +1,1 @@
+# backend: targets are added here

@@ -1,0 +1,1 @@
+# doc: targets are added here

@@ -1,0 +1,1 @@
+# emulator: targets are added here

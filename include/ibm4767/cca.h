@@ -1,0 +1,218 @@
+/*
+ * Backend verb API (libibm4767): one function per CCA verb the provider and
+ * tools need.  Every function is thread-safe, waits for a device that is
+ * running its self-test (up to the readiness timeout) and fills a
+ * struct cca_result with the CCA return/reason code, the device-driver code
+ * and the device it talked to.  Functions return 1 when the device returned
+ * 0 or 4 as return code (check res->rc for warnings and, for verify, 4/429)
+ * and 0 otherwise.
+ */
+#ifndef IBM4767_CCA_H
+#define IBM4767_CCA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <ibm4767/codes.h>
+#include <ibm4767/token.h>
+
+#define CCA_DEFAULT_SOCKET        "/run/ibm4767/crp01.sock"
+#define CCA_DEFAULT_READY_TIMEOUT 300 /* seconds: the card's POST can take minutes */
+#define CCA_MAX_DEVICES           16
+
+/* Resolved configuration.  cca_config_apply_env() lets the environment
+ * override what the caller (openssl.cnf, command line) set. */
+struct cca_config {
+    char devices[4096];      /* comma-separated socket paths; first is CRP01 */
+    long ready_timeout_ms;
+    int log_level;           /* IBM4767_LOG_* */
+    char log_file[1024];     /* empty: stderr */
+};
+
+/* Fill cfg with the built-in defaults. */
+void cca_config_defaults(struct cca_config *cfg);
+/* Apply IBM4767_DEVICES, IBM4767_READY_TIMEOUT and IBM4767_DEBUG.  Returns 1,
+ * or 0 with a message in err when a variable holds an invalid value. */
+int cca_config_apply_env(struct cca_config *cfg, char *err, size_t err_len);
+
+struct cca_result {
+    uint32_t rc;
+    uint32_t reason;
+    uint32_t driver_code;
+    int device;              /* index into the device list, -1 if none */
+    char device_name[8];     /* "CRP01" */
+    char detail[512];        /* what failed, naming the socket where useful */
+};
+
+/* Render res as one line: "CRP01 (/path): 8/48 ... : message". */
+const char *cca_result_text(const struct cca_result *res, char *buf,
+                            size_t len);
+
+struct cca_backend;
+
+/* Create a backend for cfg.  Does not connect: the first request does.
+ * Returns NULL only when memory runs out or cfg lists no device. */
+struct cca_backend *cca_backend_new(const struct cca_config *cfg);
+void cca_backend_free(struct cca_backend *be);
+int cca_backend_device_count(const struct cca_backend *be);
+const char *cca_backend_device_path(const struct cca_backend *be, int device);
+
+/* Device state, as in the status reply. */
+enum cca_device_state {
+    CCA_STATE_SELF_TEST = 1,
+    CCA_STATE_READY = 2,
+    CCA_STATE_NO_FIRMWARE = 3,
+    CCA_STATE_ZEROIZED = 4,
+};
+const char *cca_device_state_name(uint32_t state);
+
+/* Master key register states (CCA: new 1 empty/2 partial/3 full;
+ * current and old 1 empty/2 valid). */
+#define CCA_MK_EMPTY   1u
+#define CCA_MK_PARTIAL 2u
+#define CCA_MK_VALID   2u
+#define CCA_MK_FULL    3u
+
+struct cca_mk_register {
+    uint32_t state;
+    uint8_t mkvp[CCA_MKVP_LEN];
+};
+
+enum cca_mk_slot { CCA_MK_NEW = 0, CCA_MK_CURRENT = 1, CCA_MK_OLD = 2 };
+
+#define CCA_STATUS_MAX_COUNTERS 32
+#define CCA_STATUS_SEGMENTS     3
+
+struct cca_counter {
+    char name[32];
+    uint64_t value;
+};
+
+struct cca_segment {
+    char image[64];          /* e.g. "5.4.33 CCA" */
+    char hash[65];           /* SHA-256, lower-case hex */
+};
+
+struct cca_status {
+    uint32_t state;          /* enum cca_device_state */
+    uint32_t self_test_remaining_ms;
+    char serial[32];
+    char description[96];
+    char firmware_version[32];
+    uint32_t driver_code;    /* active warning (battery, RNG fault) or 0 */
+    struct cca_mk_register aes[3];   /* indexed by enum cca_mk_slot */
+    struct cca_mk_register apka[3];
+    struct cca_segment segments[CCA_STATUS_SEGMENTS];
+    size_t counter_count;
+    struct cca_counter counters[CCA_STATUS_MAX_COUNTERS];
+};
+
+/* Look up a counter by name; returns 0 when absent. */
+uint64_t cca_status_counter(const struct cca_status *st, const char *name);
+
+/* CSUACFQ.  device: index, or -1 for the first configured device.  With
+ * wait_ready set, waits through a self-test like every other verb. */
+int cca_facility_query(struct cca_backend *be, int device, int wait_ready,
+                       struct cca_status *st, struct cca_result *res);
+
+/* CSNDPKG.  size: RSA modulus bits, or the curve NID for EC.  e may be
+ * NULL for 65537.  *token is allocated with OPENSSL_malloc. */
+int cca_pka_key_generate(struct cca_backend *be, uint32_t alg, uint32_t size,
+                         const uint8_t *e, size_t e_len, uint32_t usage,
+                         uint8_t **token, size_t *token_len,
+                         struct cca_result *res);
+
+/*
+ * Key value structures for CSNDPKI, in the form CCA's CSNDPKB takes:
+ *  RSA: nine u16 fields (modulus bits, then the lengths of n, e, d, p, q,
+ *       dp, dq and u = q^-1 mod p), followed by the nine values.
+ *  EC:  u8 curve type, u8 reserved, u16 field bits, u16 length of d,
+ *       u16 length of Q, then d and Q (Q may be empty).
+ * The caller cleanses kvs after the call.
+ */
+#define CCA_RSA_KVS_HEADER_LEN 18u
+#define CCA_EC_KVS_HEADER_LEN  8u
+int cca_pka_key_import(struct cca_backend *be, uint32_t alg, uint32_t usage,
+                       const uint8_t *kvs, size_t kvs_len, uint8_t **token,
+                       size_t *token_len, struct cca_result *res);
+
+/* CSNDPKX: *pub is an external token with the public section only. */
+int cca_pka_public_key_extract(struct cca_backend *be, const uint8_t *token,
+                               size_t token_len, uint8_t **pub,
+                               size_t *pub_len, struct cca_result *res);
+
+/* Signature schemes (CSNDDSG rule keywords). */
+#define CCA_SIG_PKCS1     1u /* PKCS-1.1: DigestInfo built by the device */
+#define CCA_SIG_PSS       2u /* PKCS-PSS */
+#define CCA_SIG_ECDSA     3u
+#define CCA_SIG_PKCS1_RAW 4u /* PKCS-1.0 style: caller's bytes, no DigestInfo */
+
+/* PSS salt lengths with a special meaning (the values OpenSSL uses). */
+#define CCA_SALT_DIGEST ((int32_t)-1)
+#define CCA_SALT_AUTO   ((int32_t)-2)
+#define CCA_SALT_MAX    ((int32_t)-3)
+
+struct cca_sig_params {
+    uint32_t scheme;
+    int hash_nid;            /* NID of the digest, 0 for none */
+    int mgf1_nid;            /* PSS only; 0: same as hash_nid */
+    int32_t salt_len;        /* PSS only */
+};
+
+/* CSNDDSG.  sig has room for *sig_len bytes; *sig_len gets the length.
+ * RSA signatures are modulus-sized; ECDSA signatures are r||s. */
+int cca_digital_signature_generate(struct cca_backend *be,
+                                   const struct cca_sig_params *p,
+                                   const uint8_t *token, size_t token_len,
+                                   const uint8_t *hash, size_t hash_len,
+                                   uint8_t *sig, size_t *sig_len,
+                                   struct cca_result *res);
+
+/* CSNDDSV: returns 1 with rc 0 when valid, 1 with 4/429 when the
+ * signature does not verify, 0 on any other failure. */
+int cca_digital_signature_verify(struct cca_backend *be,
+                                 const struct cca_sig_params *p,
+                                 const uint8_t *token, size_t token_len,
+                                 const uint8_t *hash, size_t hash_len,
+                                 const uint8_t *sig, size_t sig_len,
+                                 struct cca_result *res);
+
+/* PKA padding modes (CSNDPKD/CSNDPKE rule keywords). */
+#define CCA_PAD_PKCS1 1u     /* PKCS-1.2 */
+#define CCA_PAD_OAEP  2u     /* PKCSOAEP / PKOAEP2 */
+#define CCA_PAD_TLS   3u     /* PKCS#1 v1.5 with TLS premaster handling */
+#define CCA_PAD_NONE  4u     /* ZERO-PAD: raw RSA */
+
+struct cca_pka_cipher_params {
+    uint32_t padding;
+    int oaep_nid;            /* OAEP digest */
+    int mgf1_nid;            /* 0: same as oaep_nid */
+    const uint8_t *label;
+    size_t label_len;
+    uint32_t tls_client_version;
+    uint32_t tls_alt_version;
+};
+
+/* CSNDPKD / CSNDPKE: out has room for *out_len bytes. */
+int cca_pka_decrypt(struct cca_backend *be,
+                    const struct cca_pka_cipher_params *p,
+                    const uint8_t *token, size_t token_len,
+                    const uint8_t *in, size_t in_len, uint8_t *out,
+                    size_t *out_len, struct cca_result *res);
+int cca_pka_encrypt(struct cca_backend *be,
+                    const struct cca_pka_cipher_params *p,
+                    const uint8_t *token, size_t token_len,
+                    const uint8_t *in, size_t in_len, uint8_t *out,
+                    size_t *out_len, struct cca_result *res);
+
+/* CSNDEDH: the shared secret (x coordinate) into out. */
+int cca_ec_diffie_hellman(struct cca_backend *be, const uint8_t *token,
+                          size_t token_len, const uint8_t *peer,
+                          size_t peer_len, uint8_t *out, size_t *out_len,
+                          struct cca_result *res);
+
+/* CSNBRNGL: any length; split into IBM4767_RANDOM_MAX pieces. */
+int cca_random_number_generate(struct cca_backend *be, uint8_t *out,
+                               size_t len, struct cca_result *res);
+
+#endif

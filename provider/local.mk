@@ -1,0 +1,1 @@
+# provider: targets are added here

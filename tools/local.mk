@@ -1,0 +1,1 @@
+# tools: targets are added here
