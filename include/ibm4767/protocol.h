@@ -36,7 +36,18 @@
 
 enum ibm4767_verb {
     /* Facility query (CSUACFQ).  Request: u32 flags (IBM4767_STATUS_*),
-     * bytes nonce (may be empty).  Reply: see struct cca_status. */
+     * bytes nonce (may be empty).  Reply fields, in order:
+     *   u32 state (enum cca_device_state), u32 self-test ms remaining,
+     *   bytes serial, bytes description, bytes firmware version,
+     *   u32 active warning driver code (0 if none),
+     *   6 x (u32 register state, bytes 8-byte MKVP) for AES new, current,
+     *   old, then APKA new, current, old,
+     *   u32 segment count, then per segment (bytes image, bytes hash hex),
+     *   u32 counter count, then per counter (bytes name, u32 high 32 bits,
+     *   u32 low 32 bits),
+     *   bytes signature (empty unless IBM4767_STATUS_SIGNED was asked).
+     * The status verb is served in every device state, so its reply
+     * always carries rc 0. */
     IBM4767_VERB_STATUS = 0x0001,
 
     /* PKA key generate (CSNDPKG).  Request: u32 algorithm (CCA_ALG_*),

@@ -1,0 +1,1 @@
+# test/ec.mk: tests registered by this area

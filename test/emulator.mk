@@ -1,0 +1,1 @@
+# test/emulator.mk: tests registered by this area

@@ -1,0 +1,1 @@
+# test/foundation.mk: tests registered by this area

@@ -1,0 +1,1 @@
+# test/rsa.mk: tests registered by this area

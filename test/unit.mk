@@ -1,0 +1,1 @@
+# test/unit.mk: tests registered by this area

@@ -1,0 +1,1 @@
+# test/wycheproof.mk: tests registered by this area
