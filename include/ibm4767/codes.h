@@ -36,10 +36,14 @@
 #define CCA_RS_GCM_TAG_INVALID        2947u
 #define CCA_RS_FIRMWARE_NOT_LOADED    338u   /* with rc 12 */
 #define CCA_RS_MASTER_KEY_NOT_LOADED  764u   /* with rc 12 */
+#define CCA_RS_WEAK_MASTER_KEY_PART   703u   /* with rc 8 */
 
 /* Project-defined reasons (not CCA numbers). */
 #define CCA_RS_SELF_TEST_RUNNING      4767u  /* rc 12: POST in progress */
 #define CCA_RS_ZEROIZED               4768u  /* rc 12: tamper, disabled */
+#define CCA_RS_REQUEST_DROPPED        4769u  /* rc 12: a reset dropped the
+                                              * request, which may or may
+                                              * not have been carried out */
 #define CCA_RS_KEY_USAGE              4770u  /* rc 8: key used against usage */
 #define CCA_RS_DECRYPT_FAILED         4771u  /* rc 8: padding check failed */
 #define CCA_RS_DATA_TOO_LARGE         4772u  /* rc 8: input too long for key */
@@ -48,10 +52,22 @@
 #define CCA_RS_EC_POINT_INFINITY      4775u  /* rc 8: peer at infinity */
 #define CCA_RS_EC_CURVE_MISMATCH      4776u  /* rc 8: peer on another curve */
 #define CCA_RS_KEY_VALUE_INVALID      4777u  /* rc 8: imported key rejected */
+#define CCA_RS_CHAIN_INVALID          4778u  /* rc 8: chaining vector altered,
+                                              * for another key or mode, or
+                                              * from before a restart */
+#define CCA_RS_MK_REGISTER_STATE      4779u  /* rc 8: master key register
+                                              * not in the state this step
+                                              * needs */
 #define CCA_RS_FRAME_INVALID          4780u  /* rc 8: malformed request */
 #define CCA_RS_VERB_UNKNOWN           4781u  /* rc 8: verb not implemented */
 #define CCA_RS_VERSION_UNSUPPORTED    4782u  /* rc 8: protocol version */
 #define CCA_RS_FRAME_TOO_LONG         4783u  /* rc 8: payload over limit */
+#define CCA_RS_RNG_FAULT              4784u  /* rc 12: random number
+                                              * generator fault latched */
+#define CCA_RS_NOT_CERTIFIED          4785u  /* rc 12: device key has no
+                                              * certificate */
+#define CCA_RS_CHAIN_TABLE_FULL       4786u  /* rc 12: the maximum of open
+                                              * GCM chains is reached */
 #define CCA_RS_DEVICE_BUSY_INTERNAL   4790u  /* rc 16: emulator fault */
 /* Host-side conditions reported in the same form. */
 #define CCA_RS_HOST_CONNECT_FAILED    4800u  /* rc 12: socket unreachable */
@@ -60,6 +76,10 @@
 #define CCA_RS_HOST_NO_MEMORY         4803u  /* rc 16 */
 #define CCA_RS_HOST_BAD_REPLY         4804u  /* rc 16: reply unparseable */
 #define CCA_RS_HOST_NO_DEVICE         4805u  /* rc 12: no device configured */
+#define CCA_RS_HOST_INVALID_ARGUMENT  4806u  /* rc 8: NULL or out-of-range
+                                              * argument to a verb */
+#define CCA_RS_HOST_KEY_STORAGE       4807u  /* rc 12: key storage database
+                                              * missing or unusable */
 
 /* Device-driver codes (4-byte codes of the 4767's host driver). */
 #define CCA_DRV_INTRUSION_LATCH   0x8040FFBFu

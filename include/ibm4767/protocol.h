@@ -45,20 +45,40 @@ enum ibm4767_verb {
      *   u32 segment count, then per segment (bytes image, bytes hash hex),
      *   u32 counter count, then per counter (bytes name, u32 high 32 bits,
      *   u32 low 32 bits),
-     *   bytes signature (empty unless IBM4767_STATUS_SIGNED was asked).
+     *   bytes signature (empty unless IBM4767_STATUS_SIGNED was asked),
+     *   bytes timing profile name (empty when the profile is off),
+     *   u32 operation class count, then per class (bytes name, bytes
+     *   engine, u32 units of that engine, u32 service us, u32 service us
+     *   per KiB of data, u32 latency us outside the engine).
+     * The profile fields are not signed, and a host accepts a reply that
+     * ends after the signature.  The counters end with two gauges,
+     * in-flight and max-in-flight: requests handed to an engine whose
+     * reply is not sent yet.
      * The status verb is served in every device state, so its reply
-     * always carries rc 0. */
+     * carries rc 0, except a signed one from a zeroized device (12/4768:
+     * the device key is gone).  The warning field holds the tamper code
+     * of a zeroized device, else an RNG fault or a code reported once
+     * (cleared by this reply), else the battery warning. */
     IBM4767_VERB_STATUS = 0x0001,
 
     /* PKA key generate (CSNDPKG).  Request: u32 algorithm (CCA_ALG_*),
      * u32 size (RSA modulus bits, or the curve's NID for EC), bytes public
-     * exponent (RSA, big-endian, empty for 65537), u32 usage (CCA_USAGE_*).
+     * exponent (RSA, big-endian, empty for 65537), u32 usage (CCA_USAGE_*),
+     * then for an RSA-PSS key the four RSA-PSS fields below.
      * Reply: bytes token. */
     IBM4767_VERB_PKA_KEY_GENERATE = 0x0101,
 
     /* PKA key import (CSNDPKI).  Request: u32 algorithm, u32 usage,
      * bytes key value structure (see cca.h: RSA components or EC curve and
-     * private scalar).  Reply: bytes token. */
+     * private scalar), then for an RSA-PSS key the four RSA-PSS fields.
+     * Reply: bytes token.
+     *
+     * RSA-PSS fields, for RSA only and all four or none: u32 1 (an
+     * RSA-PSS key), u32 digest NID, u32 MGF1 digest NID and u32 minimum
+     * salt length in bytes.  A digest NID of 0 requests no restrictions,
+     * and the other two must then be 0.  The token gets the RSA-PSS
+     * section (ibm4767/token.h).  Usage 0 then means signature only, and
+     * usage with CCA_USAGE_KEY_MGMT fails with 8/4780. */
     IBM4767_VERB_PKA_KEY_IMPORT = 0x0102,
 
     /* PKA public key extract (CSNDPKX).  Request: bytes token.
@@ -90,13 +110,142 @@ enum ibm4767_verb {
      * secret (the x coordinate, the size of the field). */
     IBM4767_VERB_EC_DIFFIE_HELLMAN = 0x0130,
 
+    /* Symmetric key generate (CSNBKGN2).  Request: u32 algorithm
+     * (CCA_SYM_ALG_AES), u32 key bits (128, 192 or 256), u32 usage
+     * (CCA_SYM_USAGE_* bits), u32 mode restriction (CCA_SYM_MODE_*, or 0
+     * for every mode).  Reply: bytes token (ibm4767/symtoken.h). */
+    IBM4767_VERB_SYM_KEY_GENERATE = 0x0201,
+
+    /* Symmetric key import of a clear key.  Request: u32 algorithm, u32
+     * usage, u32 mode restriction as for generate, bytes clear key (16, 24
+     * or 32 bytes).  Reply: bytes token. */
+    IBM4767_VERB_SYM_KEY_IMPORT = 0x0202,
+
+    /* Symmetric encipher (CSNBSAE).  Request: u32 mode (CCA_SYM_MODE_*),
+     * u32 chaining step (CCA_SYM_CHAIN_*), u32 key form (CCA_SYM_KEY_CLEAR:
+     * the key field is the clear key; CCA_SYM_KEY_TOKEN: it is a token),
+     * bytes key, bytes IV (ONLY and INITIAL, empty for ECB), bytes chaining
+     * vector (CONTINUE and FINAL: as the previous reply of the chain
+     * returned it; empty otherwise), bytes AAD (GCM only, and only until
+     * the chain's first data byte), u32 tag length (GCM ONLY and FINAL: 4
+     * to 16; 0 otherwise), bytes tag (empty), bytes data (at most
+     * IBM4767_SYM_DATA_MAX; ECB and CBC: a multiple of 16 bytes).
+     * Reply: bytes output (as long as the data), bytes chaining vector
+     * (INITIAL and CONTINUE; empty otherwise), bytes tag (GCM ONLY and
+     * FINAL; empty otherwise).  The chaining vector is opaque to the host
+     * and valid only on the device that returned it, until it restarts. */
+    IBM4767_VERB_SYM_ENCIPHER = 0x0210,
+
+    /* Symmetric decipher (CSNBSAD).  Request as for encipher, with the
+     * tag to check in the tag field (GCM ONLY and FINAL: as many bytes as
+     * the tag length says).  Reply: bytes output, bytes chaining vector,
+     * bytes tag (always empty).  A tag that does not match fails with
+     * 8/2947 and returns no output. */
+    IBM4767_VERB_SYM_DECIPHER = 0x0211,
+
     /* Random number generate (CSNBRNGL).  Request: u32 length (at most
      * IBM4767_RANDOM_MAX).  Reply: bytes random. */
     IBM4767_VERB_RANDOM_NUMBER_GENERATE = 0x0301,
+
+    /*
+     * Administration verbs.  The device accepts them only from a peer
+     * that runs as the daemon's user or as root (SO_PEERCRED) and returns
+     * 8/90 to anyone else.  ACP_QUERY, KEY_TOKEN_CHANGE and
+     * VALIDATION_CHAIN are the exceptions: every peer that can connect
+     * may send them.
+     * doc/administration.md describes what each one does to the device.
+     */
+
+    /* Reset (CLU RS).  Request and reply: no fields.  The device drops
+     * the requests in flight, whose replies carry 12/4769 and driver code
+     * 8040FFFB, and runs its self-test again.  Served in every state but
+     * ZEROIZED. */
+    IBM4767_VERB_ADMIN_RESET = 0x0F01,
+
+    /* Inject a device-driver code.  Request: u32 driver code.  Reply: no
+     * fields.  The device acts as the card does on that code: a tamper
+     * code zeroizes it, the reset bit resets it, a warning is reported.
+     * Served in every state but ZEROIZED. */
+    IBM4767_VERB_ADMIN_INJECT = 0x0F02,
+
+    /* Load and unload the CCA firmware (code segment 3).  Request and
+     * reply: no fields.  Loading resets the device.  Unloading drops the
+     * requests in flight and leaves the device in NO_FIRMWARE, where every
+     * verb but the administration verbs and STATUS gets 12/338.  Served
+     * in every state but ZEROIZED. */
+    IBM4767_VERB_ADMIN_FIRMWARE_LOAD = 0x0F03,
+    IBM4767_VERB_ADMIN_FIRMWARE_UNLOAD = 0x0F04,
+
+    /* Clear the battery warning (8040FFFE) after the batteries were
+     * replaced.  Request and reply: no fields. */
+    IBM4767_VERB_ADMIN_BATTERY_REPLACED = 0x0F05,
+
+    /* Master key part load (CSNBMKP FIRST, MIDDLE, LAST).  Request: u32
+     * type (IBM4767_MK_TYPE_*), u32 part (IBM4767_MK_PART_*), bytes part
+     * value (IBM4767_MK_PART_LEN bytes, XORed into the new register).
+     * Reply: u32 new register state, bytes its MKVP (8 bytes once the
+     * register is full, empty before).  FIRST replaces what the new
+     * register held; MIDDLE and LAST need a partially loaded register
+     * (8/4779 otherwise).  A part that is all zeros, or whose own
+     * verification pattern or the finished key's pattern is that of the
+     * current or old master key, gets 8/703. */
+    IBM4767_VERB_MK_LOAD_PART = 0x0F10,
+
+    /* Master key set (CSNBMKP SET).  Request: u32 type.  Reply: bytes the
+     * new current register's MKVP.  The full new register becomes
+     * current and the current one becomes old; 8/4779 when the new
+     * register is not full. */
+    IBM4767_VERB_MK_SET = 0x0F11,
+
+    /* Master key clear (CSNBMKP CLEAR): empty the new register.  Request:
+     * u32 type.  Reply: no fields. */
+    IBM4767_VERB_MK_CLEAR = 0x0F12,
+
+    /* Access control points.  ACP_QUERY request: no fields; reply: u32
+     * count, then per point bytes name, u32 enabled (0 or 1), bytes
+     * description.  ACP_SET request: bytes name, u32 enabled (0 or 1);
+     * reply: no fields; 8/33 for an unknown name. */
+    IBM4767_VERB_ACP_QUERY = 0x0F20,
+    IBM4767_VERB_ACP_SET = 0x0F21,
+
+    /* Key token change (CSNDKTC and CSNBKTC with RTCMK).  Request: bytes
+     * token (internal PKA or AES token).  Reply: bytes the token wrapped
+     * under the current master key; a token already under it comes back
+     * unchanged.  8/48 for a token under neither the current nor the old
+     * master key. */
+    IBM4767_VERB_KEY_TOKEN_CHANGE = 0x0F30,
+
+    /* Validation chain.  Request: no fields.  Reply: bytes class
+     * certificate (DER, signed by the manufacturer root key), bytes device
+     * certificate (DER, the device key's certificate signed by the class
+     * key).  12/4768 on a zeroized device, 12/4785 on a device whose key
+     * was never certified. */
+    IBM4767_VERB_VALIDATION_CHAIN = 0x0F40,
 };
+
+/* Master key types and part numbers of MK_LOAD_PART, MK_SET, MK_CLEAR. */
+#define IBM4767_MK_TYPE_AES    1u
+#define IBM4767_MK_TYPE_APKA   2u
+#define IBM4767_MK_PART_FIRST  1u
+#define IBM4767_MK_PART_MIDDLE 2u
+#define IBM4767_MK_PART_LAST   3u
+/* Length of a master key part, and of the AES and APKA master keys. */
+#define IBM4767_MK_PART_LEN    32u
+
+/* Maximum length of an access control point name, without the NUL. */
+#define IBM4767_ACP_NAME_MAX   31u
 
 /* Largest random number request per call. */
 #define IBM4767_RANDOM_MAX 8192u
+
+/* Largest data field and largest AAD field of one SYM_ENCIPHER or
+ * SYM_DECIPHER request; a longer message goes to the device as a chain. */
+#define IBM4767_SYM_DATA_MAX  (256u * 1024u)
+/* Longest GCM IV the device accepts, in bytes: the most OpenSSL 3.0's
+ * AES-GCM takes (its IV buffer is 128 bytes). */
+#define IBM4767_SYM_IV_MAX    128u
+/* Longest chaining vector the device returns, in bytes. */
+#define IBM4767_SYM_CHAIN_MAX 256u
 
 /* STATUS request flags. */
 #define IBM4767_STATUS_SIGNED 0x01u /* sign the reply with the device key */
