@@ -1,1 +1,11 @@
-# test/emulator.mk: tests registered by this area
+# test/emulator.mk: the token layout unit test and the daemon's
+# life-cycle test.
+
+check_PROGRAMS += test/unit/test_token
+TESTS += test/unit/test_token test/emulator/emud_lifecycle.sh
+EXTRA_DIST += test/emulator/emud_lifecycle.sh doc/key-tokens.md
+
+test_unit_test_token_SOURCES = test/unit/test_token.c
+test_unit_test_token_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(CRYPTO_CFLAGS)
+test_unit_test_token_LDADD = backend/libibm4767-common.la $(CMOCKA_LIBS) \
+	$(CRYPTO_LIBS)

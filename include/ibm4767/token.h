@@ -17,6 +17,8 @@
  * APKA master key), then section 0x04 (RSA public key).
  * Internal EC token: section 0x20 (ECC private key), then 0x21 (ECC public).
  * External tokens carry only the public section.
+ * An RSA token of an RSA-PSS key ends with section 0x60 (RSA-PSS
+ * parameters), internal and external alike.
  */
 #ifndef IBM4767_TOKEN_H
 #define IBM4767_TOKEN_H
@@ -33,6 +35,7 @@
 #define CCA_SECTION_RSA_PRIVATE 0x31u /* RSA-AESC: wrapped under APKA MK */
 #define CCA_SECTION_EC_PRIVATE  0x20u
 #define CCA_SECTION_EC_PUBLIC   0x21u
+#define CCA_SECTION_RSA_PSS     0x60u /* the emulator's own identifier */
 
 /* Section 0x31 fixed part; the wrapped key follows at @152. */
 #define CCA_RSA_PRIV_USAGE_OFF   8u
@@ -55,6 +58,28 @@
 #define CCA_EC_PRIV_TAG_OFF      36u
 #define CCA_EC_PRIV_WRAPPED_OFF  52u
 
+/*
+ * Section 0x60 (12 bytes): the key signs with RSASSA-PSS only, and its
+ * parameters may be restricted as an RSASSA-PSS SubjectPublicKeyInfo
+ * restricts them (RFC 4055, section 3.1).
+ *   @4 u8 message digest (CCA_PSS_HASH_*), CCA_PSS_HASH_NONE for no
+ *      restrictions
+ *   @5 u8 MGF1 digest; CCA_PSS_HASH_NONE exactly when @4 is
+ *   @6 u16 minimum salt length in bytes; 0 when @4 is CCA_PSS_HASH_NONE
+ *   @8 4 reserved bytes, zero
+ */
+#define CCA_RSA_PSS_SECTION_LEN  12u
+#define CCA_RSA_PSS_HASH_OFF     4u
+#define CCA_RSA_PSS_MGF1_OFF     5u
+#define CCA_RSA_PSS_SALT_OFF     6u
+
+#define CCA_PSS_HASH_NONE        0x00u
+#define CCA_PSS_HASH_SHA1        0x01u
+#define CCA_PSS_HASH_SHA224      0x02u
+#define CCA_PSS_HASH_SHA256      0x03u
+#define CCA_PSS_HASH_SHA384      0x04u
+#define CCA_PSS_HASH_SHA512      0x05u
+
 /* Wrapping method byte: the emulator's own AES-256-GCM under the APKA
  * master key (CCA uses 0x01 for its AES key wrap). */
 #define CCA_WRAP_AES256_GCM      0x02u
@@ -75,6 +100,16 @@
 #define CCA_USAGE_SIGNATURE     0x01u /* signature generation (SIG-ONLY) */
 #define CCA_USAGE_KEY_MGMT      0x02u /* RSA decryption (KEY-MGMT) */
 #define CCA_USAGE_KEY_AGREEMENT 0x04u /* ECDH */
+
+/* PSS parameters of an RSA-PSS key, as section 0x60 records them.  A
+ * restricted key signs only with these digests and a salt of at least
+ * min_salt_len bytes. */
+struct cca_rsa_pss {
+    int restricted;          /* 0: any digest, MGF1 digest and salt */
+    int hash_nid;            /* restricted: the message digest's NID */
+    int mgf1_nid;            /* restricted: the MGF1 digest's NID */
+    uint32_t min_salt_len;   /* restricted: shortest salt, in bytes */
+};
 
 /* Public and structural view of a token; pointers refer into the parsed
  * buffer, which must outlive this struct. */
@@ -110,6 +145,10 @@ struct cca_pka_token {
      * as additional data. */
     size_t auth_gap_off;
     size_t auth_gap_len;
+
+    /* Section 0x60 (RSA tokens only). */
+    int is_pss;              /* an RSA-PSS key: RSASSA-PSS signatures only */
+    struct cca_rsa_pss pss;  /* its parameters, when is_pss */
 };
 
 /*
@@ -119,6 +158,11 @@ struct cca_pka_token {
  */
 int cca_token_parse(const uint8_t *buf, size_t len, struct cca_pka_token *tok,
                     uint32_t *reason, char *detail, size_t detail_len);
+
+/* Digest identifier (CCA_PSS_HASH_*) of section 0x60 for a digest NID:
+ * SHA-1, SHA-224, SHA-256, SHA-384 or SHA-512.  Returns
+ * CCA_PSS_HASH_NONE for any other NID. */
+uint8_t cca_pss_hash_id(int nid);
 
 /* Map between curve NIDs and the token's (type, bits) pair. */
 int cca_curve_nid(uint8_t curve_type, uint32_t bits);
@@ -142,6 +186,20 @@ size_t cca_token_build_rsa_private(const uint8_t *n, size_t n_len,
                                    uint8_t usage, const uint8_t *mkvp,
                                    size_t wrapped_len, uint8_t *out,
                                    size_t out_cap);
+/*
+ * Append section 0x60 for pss to the RSA token of token_len bytes at
+ * token (room for token_cap bytes) and update the header's length.  The
+ * device appends it before it wraps an internal token, so the tag covers
+ * the section.  Returns the new length, or 0 when the token is not an RSA
+ * token or already has the section, when an internal token's usage
+ * allows decryption (an RSA-PSS key only signs), when pss names a digest
+ * the section cannot hold or a minimum salt over 65535 bytes, or when
+ * token_cap is too small.  With token NULL it returns token_len plus the
+ * section's length, checking only pss.
+ */
+size_t cca_token_append_rsa_pss(uint8_t *token, size_t token_len,
+                                size_t token_cap,
+                                const struct cca_rsa_pss *pss);
 size_t cca_token_build_ec_private(int curve_nid, const uint8_t *q,
                                   size_t q_len, uint8_t usage,
                                   uint8_t source, const uint8_t *mkvp,
