@@ -22,6 +22,10 @@
 #define IBM4767_PEM_TOKEN_LABEL "CCA KEY TOKEN"
 /* PEM label of a file that names a key storage label. */
 #define IBM4767_PEM_LABEL_LABEL "CCA KEY LABEL"
+/* Key generation and import parameter (UTF-8 string) naming what the key
+ * may do: "sign", "keymgmt" or "both" for RSA; "sign", "derive" or "both"
+ * for EC. */
+#define IBM4767_PKEY_PARAM_USAGE "ibm4767-usage"
 
 struct ibm4767_provctx {
     const OSSL_CORE_HANDLE *handle;
@@ -37,6 +41,12 @@ struct ibm4767_provctx {
     OSSL_FUNC_BIO_write_ex_fn *bio_write_ex;
     OSSL_FUNC_BIO_up_ref_fn *bio_up_ref;
     OSSL_FUNC_BIO_free_fn *bio_free;
+    /* Key storage for ibm4767: URIs and CCA KEY LABEL files; no file is
+     * opened until a label is loaded. */
+    struct cca_keystore *keystore;
+    /* AES algorithms without the modes the coprocessor lacks (CTR over
+     * transport cca); NULL when the full table serves. */
+    OSSL_ALGORITHM *cipher_algs;
 };
 
 /*
@@ -48,7 +58,8 @@ struct ibm4767_provctx {
 struct ibm4767_key {
     struct ibm4767_provctx *provctx;
     uint32_t alg;                /* CCA_ALG_RSA or CCA_ALG_EC; 0 if empty */
-    int is_pss;                  /* key management RSA-PSS */
+    int is_pss;                  /* key management RSA-PSS; once a token
+                                  * is set, its tok.is_pss */
     uint8_t *token;
     size_t token_len;
     struct cca_pka_token tok;    /* parsed view into token */
@@ -102,9 +113,73 @@ void ibm4767_key_free(struct ibm4767_key *key);
  * and returns 0 on an invalid token. */
 int ibm4767_key_set_token(struct ibm4767_key *key, const uint8_t *token,
                           size_t len);
+/* Return the name of the key's type in OpenSSL: "RSA", "RSA-PSS" or
+ * "EC". */
+const char *ibm4767_key_type_name(const struct ibm4767_key *key);
 /* Note a CCA warning (0/10001) from a verb on this key, once per key. */
 void ibm4767_key_note_result(struct ibm4767_key *key,
                              const struct cca_result *res);
+/* Copy key (its token) into a new key object; raises and returns NULL when
+ * memory runs out. */
+struct ibm4767_key *ibm4767_key_dup(const struct ibm4767_key *key);
+/* Return 1 when key contains what selection (OSSL_KEYMGMT_SELECT_*)
+ * requests: a public key for every token, a private key for internal
+ * tokens only. */
+int ibm4767_key_has(const struct ibm4767_key *key, int selection);
+/* Replace an internal token by an external token of its public key, built
+ * on the host.  Returns 1, or 0 (raised) when memory runs out. */
+int ibm4767_key_drop_private(struct ibm4767_key *key);
+
+/*
+ * Key references.  A decoder or the store loader passes a key to a key
+ * management's load function as OSSL_OBJECT_PARAM_REFERENCE: the address
+ * of a struct ibm4767_key pointer, reference size
+ * sizeof(struct ibm4767_key *).  load takes the key over and sets that
+ * pointer to NULL; the sender frees any key still left in that pointer
+ * after its object callback returns.  Returns the key, or NULL (raised) when the
+ * reference is malformed or refers to a key of another algorithm than
+ * alg.
+ */
+struct ibm4767_key *ibm4767_key_from_reference(const void *reference,
+                                               size_t reference_len,
+                                               uint32_t alg);
+
+/* Digests (provider/digest.c).  Fetch name from the child library context
+ * with props; raises naming the digest when it is unknown. */
+EVP_MD *ibm4767_digest_fetch(const struct ibm4767_provctx *ctx,
+                             const char *name, const char *props);
+/* Fetch a digest for an operation fetched with op_propq.  Explicit
+ * md_props win; otherwise op_propq is tried first and, because this
+ * provider has no digests, any implementation is taken when it matches
+ * none. */
+EVP_MD *ibm4767_digest_fetch_for_op(const struct ibm4767_provctx *ctx,
+                                    const char *name, const char *md_props,
+                                    const char *op_propq);
+/* Return the NID of md when the coprocessor supports it (SHA-1, SHA-224,
+ * SHA-256, SHA-384, SHA-512), else raise naming it and return 0. */
+int ibm4767_digest_device_nid(const struct ibm4767_provctx *ctx,
+                              const EVP_MD *md);
+
+/* DER encodings (provider/der.c).  Each writes at most cap bytes into out
+ * and sets *out_len; returns 1, or 0 (raised) when out is too small. */
+#define IBM4767_ALGORITHM_ID_MAX 128
+/* AlgorithmIdentifier of the signature scheme of digest md_nid with key
+ * type pkey_nid (NID_rsaEncryption: sha*WithRSAEncryption with NULL
+ * parameters; NID_X9_62_id_ecPublicKey: ecdsa-with-SHA* without). */
+int ibm4767_der_signature_algorithm_id(const struct ibm4767_provctx *ctx,
+                                       int md_nid, int pkey_nid,
+                                       uint8_t *out, size_t cap,
+                                       size_t *out_len);
+/* AlgorithmIdentifier id-RSASSA-PSS with its RSASSA-PSS-params (defaults
+ * SHA-1, MGF1 with SHA-1 and salt length 20 omitted, as DER requires). */
+int ibm4767_der_rsa_pss_algorithm_id(const struct ibm4767_provctx *ctx,
+                                     int md_nid, int mgf1_nid, int salt_len,
+                                     uint8_t *out, size_t cap,
+                                     size_t *out_len);
+/* SubjectPublicKeyInfo of key's public part (RSA or EC); *der is
+ * allocated with OPENSSL_malloc. */
+int ibm4767_der_spki(const struct ibm4767_key *key, uint8_t **der,
+                     size_t *der_len);
 
 /* Dispatch tables, one per algorithm and operation. */
 extern const OSSL_DISPATCH ibm4767_rsa_keymgmt_functions[];
@@ -114,13 +189,40 @@ extern const OSSL_DISPATCH ibm4767_rsa_signature_functions[];
 extern const OSSL_DISPATCH ibm4767_ecdsa_signature_functions[];
 extern const OSSL_DISPATCH ibm4767_rsa_asym_cipher_functions[];
 extern const OSSL_DISPATCH ibm4767_ecdh_keyexch_functions[];
-extern const OSSL_DISPATCH ibm4767_token_pem_decoder_functions[];
+extern const OSSL_DISPATCH ibm4767_token_pem_rsa_decoder_functions[];
+extern const OSSL_DISPATCH ibm4767_token_pem_rsapss_decoder_functions[];
+extern const OSSL_DISPATCH ibm4767_token_pem_ec_decoder_functions[];
+extern const OSSL_DISPATCH ibm4767_token_pem2der_decoder_functions[];
 extern const OSSL_DISPATCH ibm4767_token_der_rsa_decoder_functions[];
+extern const OSSL_DISPATCH ibm4767_token_der_rsapss_decoder_functions[];
 extern const OSSL_DISPATCH ibm4767_token_der_ec_decoder_functions[];
 extern const OSSL_DISPATCH ibm4767_token_pem_encoder_functions[];
 extern const OSSL_DISPATCH ibm4767_spki_pem_encoder_functions[];
 extern const OSSL_DISPATCH ibm4767_spki_der_encoder_functions[];
 extern const OSSL_DISPATCH ibm4767_text_encoder_functions[];
 extern const OSSL_DISPATCH ibm4767_rand_functions[];
+extern const OSSL_DISPATCH ibm4767_aes_128_ecb_cipher_functions[];
+extern const OSSL_DISPATCH ibm4767_aes_192_ecb_cipher_functions[];
+extern const OSSL_DISPATCH ibm4767_aes_256_ecb_cipher_functions[];
+extern const OSSL_DISPATCH ibm4767_aes_128_cbc_cipher_functions[];
+extern const OSSL_DISPATCH ibm4767_aes_192_cbc_cipher_functions[];
+extern const OSSL_DISPATCH ibm4767_aes_256_cbc_cipher_functions[];
+extern const OSSL_DISPATCH ibm4767_aes_128_ctr_cipher_functions[];
+extern const OSSL_DISPATCH ibm4767_aes_192_ctr_cipher_functions[];
+extern const OSSL_DISPATCH ibm4767_aes_256_ctr_cipher_functions[];
+extern const OSSL_DISPATCH ibm4767_aes_128_gcm_cipher_functions[];
+extern const OSSL_DISPATCH ibm4767_aes_192_gcm_cipher_functions[];
+extern const OSSL_DISPATCH ibm4767_aes_256_gcm_cipher_functions[];
+
+/* Key storage (provider/store.c): the OSSL_STORE loader for ibm4767:
+ * URIs and the CCA KEY LABEL decoder (provider/decoder_label.c). */
+extern const OSSL_DISPATCH ibm4767_store_functions[];
+extern const OSSL_DISPATCH ibm4767_label_pem2der_decoder_functions[];
+/* Read the token of an RSA or EC key record; *token is allocated and the
+ * caller cleanses it.  Raises naming the label (with its CCA code for a
+ * missing label, 8/30, or an invalid one, 8/32) and returns 0 on failure. */
+int ibm4767_keystore_read_token(struct ibm4767_provctx *ctx,
+                                const char *label, uint8_t **token,
+                                size_t *token_len);
 
 #endif
