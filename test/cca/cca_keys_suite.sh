@@ -1,0 +1,9 @@
+#!/bin/sh
+# Key storage over transport cca: labels stored with ibm4767-keys resolve
+# through the emulator library's key record verbs (CSNDKRR, CSNBAKRR),
+# which read the same key storage database.
+. "$top_srcdir/test/cca/cca_common.sh"
+
+cca_run_scripts \
+    keys_store_uri \
+    keys_label_pem
