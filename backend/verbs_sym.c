@@ -400,14 +400,11 @@ static int sym_key_request(struct cca_backend *be, uint16_t verb,
 {
     struct cca_result local;
     struct ibm4767_wbuf wb;
-    struct cca_reply reply;
-    struct cca_request req;
     int ret = 0;
 
     if (res == NULL)
         res = &local;
     ibm4767_wbuf_init(&wb);
-    memset(&reply, 0, sizeof(reply));
     cca_result_init(res);
 
     if (be != NULL && be->cca != NULL) {
@@ -448,16 +445,10 @@ static int sym_key_request(struct cca_backend *be, uint16_t verb,
         ibm4767_put_bytes(&wb, key, key_len);
     /* Resendable: a new key leaves no state in the device, so a second
      * attempt only returns another token. */
-    cca_request_init(&req, verb, 1, &wb);
-
-    if (!cca_backend_call(be, &req, &reply, res))
-        goto err;
-    if (!cca_reply_take_bytes(&reply, token, token_len, "AES key token", res))
-        goto err;
-    ret = 1;
+    ret = cca_call_take_bytes(be, verb, 1, &wb, token, token_len,
+                              "AES key token", res);
 
 err:
-    cca_reply_free(&reply);
     ibm4767_wbuf_free(&wb);
     return ret;
 }

@@ -309,7 +309,7 @@ static int gcm_keep(const struct emu_sym_engine *eng,
 
 /*
  * GCM on one EVP_CIPHER_CTX per message.  ONLY needs no table entry.  A
- * chain's context lives in the chain table from INITIAL to FINAL; a failed
+ * chain's context lives in the chain table from INITIAL to FINAL.  A failed
  * request ends the chain, because its context may have taken part of the
  * input.
  */

@@ -68,7 +68,7 @@
 #define HANDLE_MAC_LEN    16u
 #define HANDLE_LEN        (HANDLE_BODY_LEN + HANDLE_MAC_LEN)
 
-/* Expired entries are looked for at most this often. */
+/* Minimum interval between two sweeps for expired entries. */
 #define SWEEP_INTERVAL_MS 1000
 
 /* A full table is logged once, then once per this many rejected chains. */
@@ -226,7 +226,7 @@ struct chain_entry {
     int busy;                          /* a request acquired the chain */
 };
 
-/* The table of open GCM chains; lock guards every field. */
+/* The table of open GCM chains.  The lock guards every field. */
 struct emu_sym_chains {
     pthread_mutex_t lock;
     unsigned epoch;                    /* the latest device epoch seen */

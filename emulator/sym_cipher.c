@@ -148,7 +148,7 @@ static const EVP_CIPHER *aes_cipher(const struct emu_sym_engine *eng,
     }
 }
 
-/* A context for kind and key, ready for EVP_CipherUpdate; NULL on failure. */
+/* Return a context for kind and key, ready for EVP_CipherUpdate, or NULL. */
 static EVP_CIPHER_CTX *cipher_ctx_new(const struct emu_sym_engine *eng,
                                       enum cipher_kind kind,
                                       const uint8_t *key, size_t key_len,

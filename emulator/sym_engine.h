@@ -95,7 +95,7 @@ struct emu_sym_state {
 };
 
 /*
- * Start an ECB, CBC or CTR chain in st.  key is 16, 24 or 32 bytes; the IV
+ * Start an ECB, CBC or CTR chain in st.  key is 16, 24 or 32 bytes.  The IV
  * is 16 bytes for CBC and CTR and empty for ECB.  Returns 0, 72 for a
  * length that does not fit the mode, 33 for another mode, or 4790.
  */
@@ -151,7 +151,7 @@ uint32_t emu_sym_gcm_start(const struct emu_sym_engine *eng,
                            const uint8_t *key, size_t key_len,
                            const uint8_t *iv, size_t iv_len);
 /*
- * Feed AAD, then data, into g; out receives len bytes.  Returns 0, 34 for
+ * Feed AAD, then data, into g.  out receives len bytes.  Returns 0, 34 for
  * AAD after the first data byte, 72 for data past GCM's limit of
  * 2^36 - 32 bytes per message, or 4790.
  */

@@ -1,9 +1,10 @@
 /*
  * GCM in CSNBSAE and CSNBSAD of libcsulcca-emu.so.
  *
- * CCA's GCM chaining vector is 104 bytes.  The emulator's sealed chaining
- * vector is longer (about 122 bytes), so this library keeps it in a table
- * and puts a handle into the caller's field:
+ * CCA's GCM chaining vector is 104 bytes.  This library keeps the
+ * emulator's chaining vector in a table and puts a handle into the
+ * caller's field, so the caller's field never depends on the emulator's
+ * vector format:
  *   @0 "IBM4767G", @8 a 16-byte random handle, the rest zero.
  * The table keeps up to EMU_GCM_CHAINS chains.  When it is full the least
  * recently used one is dropped, and continuing that chain fails with

@@ -57,7 +57,7 @@ static void wrong_iv_length(struct aes_test *t)
     ivlen = 0;
     aes_check(t, !EVP_EncryptInit_ex2(ctx, gcm, NULL, NULL, params),
               "AES-128-GCM: a 0-byte IV length is rejected");
-    aes_check_error(t, "IV length is invalid", "the error names the IV");
+    aes_check_error(t, "IV length 0 is invalid", "the error names the IV length");
     ivlen = IBM4767_SYM_IV_MAX + 1;
     aes_check(t, !EVP_EncryptInit_ex2(ctx, gcm, NULL, NULL, params),
               "AES-128-GCM: a %zu-byte IV length is rejected", ivlen);

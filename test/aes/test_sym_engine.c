@@ -155,9 +155,8 @@ static struct emu_sym_gcm *chain_take(const uint8_t *cv, size_t cv_len,
     return g;
 }
 
-/* GCM as a chain: INITIAL with the first piece, then CONTINUE pieces
- * through the chain table, then FINAL with no data.  Decipher checks
- * tag. */
+/* GCM as a chain: INITIAL with no data, then CONTINUE pieces through the
+ * chain table, then FINAL with no data.  Decipher checks tag. */
 static void gcm_engine_run(enum emu_sym_direction dir, const uint8_t *key,
                            size_t key_len, const uint8_t *iv, size_t iv_len,
                            const uint8_t *aad, size_t aad_len,
@@ -531,7 +530,7 @@ static void gcm_handle_of_ended_chain_rejected(void **state)
                                &detail), 0);
 }
 
-/* A new device epoch ends every chain, also one a request holds. */
+/* A new device epoch ends every chain, also one a request acquired. */
 static void gcm_reset_ends_chains(void **state)
 {
     uint8_t cv[IBM4767_SYM_CHAIN_MAX], held[IBM4767_SYM_CHAIN_MAX];
