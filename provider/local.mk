@@ -45,19 +45,12 @@ provider_ibm4767_la_LDFLAGS += -Wl,-z,defs
 endif
 provider_ibm4767_la_LIBADD = backend/libibm4767.la $(CRYPTO_LIBS)
 
-# Only ibm4767.so belongs in the modules directory: OpenSSL loads it by
-# name, and the libtool archive beside it would only confuse.  Other
-# fragments hook their own targets in the same way.
-install-exec-hook: provider-install-exec-hook
-provider-install-exec-hook:
-	rm -f "$(DESTDIR)$(moduledir)/ibm4767.la"
-
 # libtool cannot uninstall the module once its .la is gone.
 uninstall-local: provider-uninstall-local
 provider-uninstall-local:
 	rm -f "$(DESTDIR)$(moduledir)/ibm4767.so"
 
-.PHONY: provider-install-exec-hook provider-uninstall-local
+.PHONY: provider-uninstall-local
 
 # Key storage: the ibm4767: store loader and the CCA KEY LABEL decoder.
 provider_ibm4767_la_SOURCES += provider/store.c provider/decoder_label.c
