@@ -1,8 +1,8 @@
 /*
  * Internals of libibm4767 shared by the backend object (backend.c), the
  * connection pool (pool.c), the dispatcher (dispatch.c), the readiness
- * check (readiness.c), reply and result helpers (reply.c, result.c) and
- * the verb files (verbs_*.c).  Not installed.
+ * check (readiness.c), request, reply and result helpers (reply.c,
+ * result.c) and the verb files (verbs_*.c).  Not installed.
  */
 #ifndef IBM4767_BACKEND_INT_H
 #define IBM4767_BACKEND_INT_H
@@ -149,11 +149,15 @@ int cca_device_exchange(struct cca_backend *be, struct cca_device *dev,
 int cca_device_wait_ready(struct cca_backend *be, struct cca_device *dev,
                           long long deadline, struct cca_result *res);
 
-/* Inside an OpenSSL ASYNC_JOB, pause the job until fd is readable, with
- * fd as the job's wait descriptor (async.c).  Outside a job, or when the
- * job cannot pause, return at once so that the caller blocks in read().
- * Returns 1 when the job paused at least once. */
-int cca_async_wait_readable(int fd);
+/* Inside an OpenSSL ASYNC_JOB, pause the job until the reply on pc (a
+ * connection of dev checked out by this request) is readable (async.c).
+ * Outside a job, or when the job cannot pause, return at once so that the
+ * caller blocks in read().  Returns 1 when the job paused at least once. */
+int cca_async_wait_reply(struct cca_device *dev, struct cca_pool_conn *pc);
+/* Close pc, checked out for a request whose ASYNC job was freed before
+ * its reply was read, and count the request as no longer outstanding
+ * (pool.c). */
+void cca_pool_abandon(struct cca_device *dev, struct cca_pool_conn *pc);
 
 /* Decode a status reply's fields (after rc, reason, driver code). */
 int cca_status_decode(struct ibm4767_rbuf *rb, struct cca_status *st);
@@ -170,6 +174,25 @@ int cca_reply_copy_bytes(struct cca_reply *reply, uint8_t *out,
                          struct cca_result *res);
 /* Check that the reply has no fields left. */
 int cca_reply_finish(struct cca_reply *reply, struct cca_result *res);
+
+/* Send payload as verb to any device (cca_request_init) and read the
+ * reply's single byte-string field like cca_reply_take_bytes or
+ * cca_reply_copy_bytes (reply.c).  resendable is as in struct
+ * cca_request.  Returns 1 on success, 0 with res set otherwise. */
+int cca_call_take_bytes(struct cca_backend *be, uint16_t verb, int resendable,
+                        const struct ibm4767_wbuf *payload, uint8_t **out,
+                        size_t *out_len, const char *field,
+                        struct cca_result *res);
+int cca_call_copy_bytes(struct cca_backend *be, uint16_t verb, int resendable,
+                        const struct ibm4767_wbuf *payload, uint8_t *out,
+                        size_t *out_len, const char *field,
+                        struct cca_result *res);
+
+/* Check a PKA key token argument: present, non-empty and at most
+ * CCA_TOKEN_MAX bytes (verbs_pka.c).  Returns 1, or 0 with res set to a
+ * host code. */
+int cca_check_pka_token(const uint8_t *token, size_t token_len,
+                        struct cca_result *res);
 
 /* Result helpers (result.c). */
 void cca_result_init(struct cca_result *res);

@@ -41,6 +41,12 @@ static void pool_discard(struct cca_device *dev, struct cca_pool_conn *pc)
     OPENSSL_free(pc);
 }
 
+void cca_pool_abandon(struct cca_device *dev, struct cca_pool_conn *pc)
+{
+    atomic_fetch_sub(&dev->outstanding, 1);
+    pool_discard(dev, pc);
+}
+
 void cca_pool_drop_all(struct cca_device *dev)
 {
     struct cca_pool_conn *pc;
@@ -184,7 +190,7 @@ int cca_device_exchange(struct cca_backend *be, struct cca_device *dev,
     /* Inside an ASYNC_JOB the thread serves other jobs until the reply
      * is there.  NOTE: the reply timeout only counts once the job is
      * resumed; while paused, the application's own timeout applies. */
-    cca_async_wait_readable(cca_conn_fd(pc->conn));
+    cca_async_wait_reply(dev, pc);
     if (!cca_conn_recv(pc->conn, &hdr, &buf, &len, CCA_REPLY_TIMEOUT_MS, err,
                        sizeof(err))) {
         atomic_fetch_sub(&dev->outstanding, 1);

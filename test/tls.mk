@@ -18,14 +18,6 @@ TLS_TESTS = \
 TESTS += $(TLS_TESTS)
 EXTRA_DIST += $(TLS_TESTS) test/tls/tls_common.sh test/tls/bench_nginx.sh
 
-# NOTE: with ssl-mode-async HAProxy 2.6 crashes on the second handshake
-# that waits on the same device connection.  The backend removes a
-# connection's descriptor from the ASYNC job's wait context once the
-# reply is in, and HAProxy learns of removed descriptors only on the next
-# SSL_ERROR_WANT_ASYNC, so the descriptor stays in its table and the next
-# registration of that number fails HAProxy's check in fd_insert().
-XFAIL_TESTS += test/tls/haproxy_ssl_mode_async.sh
-
 # nginx TLS handshakes per second with the key in the device against the
 # same key in a plain PEM file; not part of make check.  Options go in
 # BENCH_NGINX_OPTIONS (see test/tls/bench_nginx.sh --help).
