@@ -187,9 +187,12 @@ static long long monotonic_ms(void)
  * Read exactly len bytes before the deadline (monotonic ms, or -1 for no
  * limit).  Returns 1, 0 on end of file, -1 on an error (errno set), or -2
  * on timeout.  *got receives the number of bytes read before a failure.
+ * With ready set the caller expects the bytes to be there already (the
+ * payload right after its header), so the first read goes without a
+ * poll() and waits only if it finds nothing.
  */
 static int read_full(int fd, uint8_t *buf, size_t len, long long deadline,
-                     size_t *got)
+                     int ready, size_t *got)
 {
     *got = 0;
     while (*got < len) {
@@ -197,6 +200,19 @@ static int read_full(int fd, uint8_t *buf, size_t len, long long deadline,
         int wait_ms = -1;
         ssize_t n;
         int r;
+
+        if (ready) {
+            n = recv(fd, buf + *got, len - *got, MSG_DONTWAIT);
+            if (n == 0)
+                return 0;
+            if (n > 0) {
+                *got += (size_t)n;
+                continue;
+            }
+            if (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK)
+                return -1;
+            ready = 0;
+        }
 
         if (deadline >= 0) {
             long long left = deadline - monotonic_ms();
@@ -263,7 +279,7 @@ int cca_conn_recv(struct cca_conn *c, struct ibm4767_header *hdr,
     if (timeout_ms >= 0)
         deadline = monotonic_ms() + timeout_ms;
 
-    r = read_full(c->fd, head, sizeof(head), deadline, &got);
+    r = read_full(c->fd, head, sizeof(head), deadline, 0, &got);
     if (r != 1) {
         describe_read_failure(r, got, sizeof(head), "header", timeout_ms,
                               err, err_len);
@@ -283,7 +299,7 @@ int cca_conn_recv(struct cca_conn *c, struct ibm4767_header *hdr,
                  hdr->payload_len);
         return 0;
     }
-    r = read_full(c->fd, buf, hdr->payload_len, deadline, &got);
+    r = read_full(c->fd, buf, hdr->payload_len, deadline, 1, &got);
     if (r != 1) {
         describe_read_failure(r, got, hdr->payload_len, "payload",
                               timeout_ms, err, err_len);

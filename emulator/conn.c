@@ -434,7 +434,13 @@ static enum step fill_payload(struct emu_conn *conn)
         return STEP_NEED_MORE;
 
     conn->job = NULL;
+    /* A frame with more input behind it goes to the workers, so that a
+     * client sending many requests at once gets them run in parallel. */
+    job->run_inline_ok = conn->in_start == conn->in_end
+                         && emu_server_inline_round(conn->srv);
     if (!emu_dispatch(conn->srv, job)) {
+        /* It is submitted again in a later round, with other input. */
+        job->run_inline_ok = 0;
         conn->pending = job;
         pause_reading(conn, CONN_PAUSED_QUEUE);
         return STEP_STOP;
@@ -456,20 +462,24 @@ static enum step consume_input(struct emu_conn *conn)
     }
 }
 
-/* Read into the buffer, or straight into a large payload. */
-static ssize_t read_some(struct emu_conn *conn)
+/* Read into the buffer, or straight into a large payload.  *drained is
+ * set when the read returned less than it asked for, so the socket is most
+ * likely empty now. */
+static ssize_t read_some(struct emu_conn *conn, int *drained)
 {
     struct emu_job *job = conn->job;
+    size_t want;
     ssize_t n;
 
     if (conn->in_start == conn->in_end)
         conn->in_start = conn->in_end = 0;
     if (job != NULL && conn->in_start == conn->in_end
         && job->payload_len - conn->job_have >= CONN_INBUF) {
-        n = read(conn->fd, job->payload + conn->job_have,
-                 job->payload_len - conn->job_have);
+        want = job->payload_len - conn->job_have;
+        n = read(conn->fd, job->payload + conn->job_have, want);
         if (n > 0)
             conn->job_have += (size_t)n;
+        *drained = n >= 0 && (size_t)n < want;
         return n;
     }
     if (conn->in_end == CONN_INBUF) {
@@ -478,9 +488,11 @@ static ssize_t read_some(struct emu_conn *conn)
         conn->in_end -= conn->in_start;
         conn->in_start = 0;
     }
-    n = read(conn->fd, conn->in + conn->in_end, CONN_INBUF - conn->in_end);
+    want = CONN_INBUF - conn->in_end;
+    n = read(conn->fd, conn->in + conn->in_end, want);
     if (n > 0)
         conn->in_end += (size_t)n;
+    *drained = n >= 0 && (size_t)n < want;
     return n;
 }
 
@@ -499,9 +511,17 @@ static int on_eof(struct emu_conn *conn)
     return 1;
 }
 
+/*
+ * Read and run frames until the socket is empty, the connection pauses or
+ * the budget is spent.  After a short read the frames are consumed but the
+ * socket is not read again: epoll is level-triggered and reports anything
+ * that arrived since, which saves a read() that would fail with EAGAIN on
+ * every request.
+ */
 int emu_conn_on_readable(struct emu_conn *conn)
 {
     size_t budget = CONN_READ_BUDGET;
+    int drained = 0;
 
     for (;;) {
         enum step s = consume_input(conn);
@@ -509,10 +529,10 @@ int emu_conn_on_readable(struct emu_conn *conn)
 
         if (s == STEP_CLOSE)
             return 0;
-        if (s == STEP_STOP || conn->peer_done || budget == 0)
+        if (s == STEP_STOP || conn->peer_done || budget == 0 || drained)
             return 1;
 
-        n = read_some(conn);
+        n = read_some(conn, &drained);
         if (n > 0) {
             budget = (size_t)n >= budget ? 0 : budget - (size_t)n;
             continue;

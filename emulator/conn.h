@@ -79,4 +79,10 @@ struct emu_conn {
     struct emu_conn *closed_next;
 };
 
+/* Check whether the I/O thread may run a request itself in this event
+ * round (server.c).  It may only in a round with one ready descriptor, so
+ * that requests from several clients at once still spread over the
+ * workers. */
+int emu_server_inline_round(const struct emu_server *srv);
+
 #endif

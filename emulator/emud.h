@@ -451,8 +451,12 @@ struct emu_engine *emu_engine_new(const char *name, unsigned threads,
                                   void *run_arg, emu_room_fn *on_room,
                                   void *room_arg);
 int emu_engine_start(struct emu_engine *eng, char *err, size_t err_len);
-/* Queue a job; returns 0 (and keeps nothing) when the queue is full. */
+/* Queue a job, or run it on the calling thread when engine.c's rules for
+ * that allow it; returns 0 (and keeps nothing) when the queue is full. */
 int emu_engine_try_submit(struct emu_engine *eng, struct emu_job *job);
+/* Let the submitting thread run jobs of this kind that took at most
+ * max_us microseconds before; 0 (the default) turns that off. */
+void emu_engine_set_inline_max(struct emu_engine *eng, unsigned max_us);
 /* Let the workers finish every queued job, then join them. */
 void emu_engine_stop(struct emu_engine *eng);
 void emu_engine_free(struct emu_engine *eng);
@@ -508,6 +512,7 @@ struct emu_job {
     uint32_t reject_reason;
     const char *reject_what;
     unsigned epoch;              /* device epoch when admitted (admin.c) */
+    int run_inline_ok;           /* the I/O thread may run it (conn.c) */
     size_t payload_len;
     uint8_t payload[];
 };
