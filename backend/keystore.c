@@ -284,6 +284,29 @@ err:
     return ret;
 }
 
+/* Bind field to the prepared select and step to its row.  Returns 1 with
+ * the row current, or 0 with res filled (8/30 when the label does not
+ * exist).  The caller resets the statement in both cases. */
+static int keystore_step_select(struct cca_keystore *ks, const char *name,
+                                const char *field, struct cca_result *res)
+{
+    sqlite3_stmt *stmt = ks->stmt_select;
+    int rc;
+
+    sqlite3_bind_text(stmt, 1, field, CCA_LABEL_LEN, SQLITE_STATIC);
+    rc = sqlite3_step(stmt);
+    if (rc == SQLITE_DONE) {
+        keystore_result(res, CCA_RC_ERROR, CCA_RS_NO_SUCH_LABEL,
+                        "key record %s not found in %s", name, ks->path);
+        return 0;
+    }
+    if (rc != SQLITE_ROW) {
+        keystore_sqlite_failure(ks, res, "reading the record");
+        return 0;
+    }
+    return 1;
+}
+
 /* Read key_type and created of a record inside the write transaction.
  * Returns 1, or 0 with res filled (8/30 when the label does not exist). */
 static int keystore_current(struct cca_keystore *ks, const char *name,
@@ -291,20 +314,10 @@ static int keystore_current(struct cca_keystore *ks, const char *name,
                             int64_t *created, struct cca_result *res)
 {
     int ret = 0;
-    int rc;
     sqlite3_stmt *stmt = ks->stmt_select;
 
-    sqlite3_bind_text(stmt, 1, field, CCA_LABEL_LEN, SQLITE_STATIC);
-    rc = sqlite3_step(stmt);
-    if (rc == SQLITE_DONE) {
-        keystore_result(res, CCA_RC_ERROR, CCA_RS_NO_SUCH_LABEL,
-                        "key record %s not found in %s", name, ks->path);
+    if (!keystore_step_select(ks, name, field, res))
         goto err;
-    }
-    if (rc != SQLITE_ROW) {
-        keystore_sqlite_failure(ks, res, "reading the record");
-        goto err;
-    }
     *type = (uint32_t)sqlite3_column_int(stmt, 0);
     *created = sqlite3_column_int64(stmt, 2);
     ret = 1;
@@ -415,22 +428,12 @@ static int keystore_select(struct cca_keystore *ks, const char *name,
                            struct cca_result *res)
 {
     int ret = 0;
-    int rc;
     char field[CCA_LABEL_LEN];
     sqlite3_stmt *stmt = ks->stmt_select;
 
     cca_label_to_field(name, field);
-    sqlite3_bind_text(stmt, 1, field, CCA_LABEL_LEN, SQLITE_STATIC);
-    rc = sqlite3_step(stmt);
-    if (rc == SQLITE_DONE) {
-        keystore_result(res, CCA_RC_ERROR, CCA_RS_NO_SUCH_LABEL,
-                        "key record %s not found in %s", name, ks->path);
+    if (!keystore_step_select(ks, name, field, res))
         goto err;
-    }
-    if (rc != SQLITE_ROW) {
-        keystore_sqlite_failure(ks, res, "reading the record");
-        goto err;
-    }
     if (!record_from_row(rec, name, stmt, 0)) {
         no_memory(res, name);
         goto err;

@@ -1,5 +1,6 @@
 /*
- * Reading the output fields of a reply.  Every verb's reply ends after its
+ * Reading the output fields of a reply, and sending the requests whose
+ * reply is a single byte string.  Every verb's reply ends after its
  * last field.  Trailing bytes mean host and device disagree on the
  * protocol, so they fail the request instead of being ignored.
  */
@@ -80,4 +81,45 @@ int cca_reply_copy_bytes(struct cca_reply *reply, uint8_t *out,
         memcpy(out, p, n);
     *out_len = n;
     return 1;
+}
+
+/* Send payload as verb to any device; reply is zeroed first, so that the
+ * caller can always free it. */
+static int call_any_device(struct cca_backend *be, uint16_t verb,
+                           int resendable, const struct ibm4767_wbuf *payload,
+                           struct cca_reply *reply, struct cca_result *res)
+{
+    struct cca_request req;
+
+    memset(reply, 0, sizeof(*reply));
+    cca_request_init(&req, verb, resendable, payload);
+    return cca_backend_call(be, &req, reply, res);
+}
+
+int cca_call_take_bytes(struct cca_backend *be, uint16_t verb, int resendable,
+                        const struct ibm4767_wbuf *payload, uint8_t **out,
+                        size_t *out_len, const char *field,
+                        struct cca_result *res)
+{
+    struct cca_reply reply;
+    int ret;
+
+    ret = call_any_device(be, verb, resendable, payload, &reply, res)
+          && cca_reply_take_bytes(&reply, out, out_len, field, res);
+    cca_reply_free(&reply);
+    return ret;
+}
+
+int cca_call_copy_bytes(struct cca_backend *be, uint16_t verb, int resendable,
+                        const struct ibm4767_wbuf *payload, uint8_t *out,
+                        size_t *out_len, const char *field,
+                        struct cca_result *res)
+{
+    struct cca_reply reply;
+    int ret;
+
+    ret = call_any_device(be, verb, resendable, payload, &reply, res)
+          && cca_reply_copy_bytes(&reply, out, out_len, field, res);
+    cca_reply_free(&reply);
+    return ret;
 }

@@ -305,12 +305,9 @@ int cca_key_token_change(struct cca_backend *be, const uint8_t *token,
                          struct cca_result *res)
 {
     struct ibm4767_wbuf wb;
-    struct cca_reply reply;
-    struct cca_request req;
     int ret = 0;
 
     ibm4767_wbuf_init(&wb);
-    memset(&reply, 0, sizeof(reply));
     if (!check_backend(be, res))
         goto err;
     if (token == NULL || token_len == 0 || out == NULL || out_len == NULL) {
@@ -320,13 +317,10 @@ int cca_key_token_change(struct cca_backend *be, const uint8_t *token,
     }
     ibm4767_put_bytes(&wb, token, token_len);
     /* The device keeps nothing, so any device may serve it, again. */
-    cca_request_init(&req, IBM4767_VERB_KEY_TOKEN_CHANGE, 1, &wb);
-    if (!cca_backend_call(be, &req, &reply, res))
-        goto err;
-    ret = cca_reply_take_bytes(&reply, out, out_len, "token", res);
+    ret = cca_call_take_bytes(be, IBM4767_VERB_KEY_TOKEN_CHANGE, 1, &wb, out,
+                              out_len, "token", res);
 
 err:
-    cca_reply_free(&reply);
     ibm4767_wbuf_free(&wb);
     return ret;
 }

@@ -5,15 +5,13 @@
  */
 #include <config.h>
 
-#include <string.h>
-
 #include <openssl/crypto.h>
 
 #include "backend_int.h"
 #include "ccaverbs.h"
 
-static int check_token(const uint8_t *token, size_t token_len,
-                       struct cca_result *res)
+int cca_check_pka_token(const uint8_t *token, size_t token_len,
+                        struct cca_result *res)
 {
     if (token == NULL || token_len == 0) {
         cca_result_set(res, CCA_RC_ERROR, CCA_RS_HOST_INVALID_ARGUMENT,
@@ -36,8 +34,6 @@ int cca_pka_key_generate(struct cca_backend *be, uint32_t alg, uint32_t size,
 {
     struct cca_result local;
     struct ibm4767_wbuf wb;
-    struct cca_reply reply;
-    struct cca_request req;
     int ret = 0;
 
     if (res == NULL)
@@ -48,7 +44,6 @@ int cca_pka_key_generate(struct cca_backend *be, uint32_t alg, uint32_t size,
                                         token_len, res);
     }
     ibm4767_wbuf_init(&wb);
-    memset(&reply, 0, sizeof(reply));
     cca_result_init(res);
 
     if (token == NULL || token_len == NULL || (e == NULL && e_len > 0)) {
@@ -62,16 +57,10 @@ int cca_pka_key_generate(struct cca_backend *be, uint32_t alg, uint32_t size,
     ibm4767_put_bytes(&wb, e, e != NULL ? e_len : 0);
     ibm4767_put_u32(&wb, usage);
     /* Not resendable: a lost reply may still have produced a key. */
-    cca_request_init(&req, IBM4767_VERB_PKA_KEY_GENERATE, 0, &wb);
-
-    if (!cca_backend_call(be, &req, &reply, res))
-        goto err;
-    if (!cca_reply_take_bytes(&reply, token, token_len, "key token", res))
-        goto err;
-    ret = 1;
+    ret = cca_call_take_bytes(be, IBM4767_VERB_PKA_KEY_GENERATE, 0, &wb,
+                              token, token_len, "key token", res);
 
 err:
-    cca_reply_free(&reply);
     ibm4767_wbuf_free(&wb);
     return ret;
 }
@@ -82,8 +71,6 @@ int cca_pka_key_import(struct cca_backend *be, uint32_t alg, uint32_t usage,
 {
     struct cca_result local;
     struct ibm4767_wbuf wb;
-    struct cca_reply reply;
-    struct cca_request req;
     int ret = 0;
 
     if (res == NULL)
@@ -94,7 +81,6 @@ int cca_pka_key_import(struct cca_backend *be, uint32_t alg, uint32_t usage,
                                       token_len, res);
     }
     ibm4767_wbuf_init(&wb);
-    memset(&reply, 0, sizeof(reply));
     cca_result_init(res);
 
     if (kvs == NULL || kvs_len == 0 || token == NULL || token_len == NULL) {
@@ -108,16 +94,10 @@ int cca_pka_key_import(struct cca_backend *be, uint32_t alg, uint32_t usage,
     ibm4767_put_u32(&wb, alg);
     ibm4767_put_u32(&wb, usage);
     ibm4767_put_bytes(&wb, kvs, kvs_len);
-    cca_request_init(&req, IBM4767_VERB_PKA_KEY_IMPORT, 0, &wb);
-
-    if (!cca_backend_call(be, &req, &reply, res))
-        goto err;
-    if (!cca_reply_take_bytes(&reply, token, token_len, "key token", res))
-        goto err;
-    ret = 1;
+    ret = cca_call_take_bytes(be, IBM4767_VERB_PKA_KEY_IMPORT, 0, &wb,
+                              token, token_len, "key token", res);
 
 err:
-    cca_reply_free(&reply);
     ibm4767_wbuf_free(&wb);
     return ret;
 }
@@ -128,8 +108,6 @@ int cca_pka_public_key_extract(struct cca_backend *be, const uint8_t *token,
 {
     struct cca_result local;
     struct ibm4767_wbuf wb;
-    struct cca_reply reply;
-    struct cca_request req;
     int ret = 0;
 
     if (res == NULL)
@@ -140,10 +118,9 @@ int cca_pka_public_key_extract(struct cca_backend *be, const uint8_t *token,
                                               pub_len, res);
     }
     ibm4767_wbuf_init(&wb);
-    memset(&reply, 0, sizeof(reply));
     cca_result_init(res);
 
-    if (!check_token(token, token_len, res))
+    if (!cca_check_pka_token(token, token_len, res))
         goto err;
     if (pub == NULL || pub_len == NULL) {
         cca_result_set(res, CCA_RC_ERROR, CCA_RS_HOST_INVALID_ARGUMENT,
@@ -152,16 +129,10 @@ int cca_pka_public_key_extract(struct cca_backend *be, const uint8_t *token,
     }
 
     ibm4767_put_bytes(&wb, token, token_len);
-    cca_request_init(&req, IBM4767_VERB_PKA_PUBLIC_EXTRACT, 1, &wb);
-
-    if (!cca_backend_call(be, &req, &reply, res))
-        goto err;
-    if (!cca_reply_take_bytes(&reply, pub, pub_len, "public key token", res))
-        goto err;
-    ret = 1;
+    ret = cca_call_take_bytes(be, IBM4767_VERB_PKA_PUBLIC_EXTRACT, 1, &wb,
+                              pub, pub_len, "public key token", res);
 
 err:
-    cca_reply_free(&reply);
     ibm4767_wbuf_free(&wb);
     return ret;
 }
@@ -176,15 +147,12 @@ static int pka_cipher(struct cca_backend *be, uint16_t verb,
     const char *output = verb == IBM4767_VERB_PKA_DECRYPT ? "plaintext"
                                                           : "ciphertext";
     struct ibm4767_wbuf wb;
-    struct cca_reply reply;
-    struct cca_request req;
     int ret = 0;
 
     ibm4767_wbuf_init(&wb);
-    memset(&reply, 0, sizeof(reply));
     cca_result_init(res);
 
-    if (!check_token(token, token_len, res))
+    if (!cca_check_pka_token(token, token_len, res))
         goto err;
     if (p == NULL || in == NULL || out == NULL || out_len == NULL ||
         (p->label == NULL && p->label_len > 0)) {
@@ -202,16 +170,9 @@ static int pka_cipher(struct cca_backend *be, uint16_t verb,
     ibm4767_put_u32(&wb, p->tls_alt_version);
     ibm4767_put_bytes(&wb, token, token_len);
     ibm4767_put_bytes(&wb, in, in_len);
-    cca_request_init(&req, verb, 1, &wb);
-
-    if (!cca_backend_call(be, &req, &reply, res))
-        goto err;
-    if (!cca_reply_copy_bytes(&reply, out, out_len, output, res))
-        goto err;
-    ret = 1;
+    ret = cca_call_copy_bytes(be, verb, 1, &wb, out, out_len, output, res);
 
 err:
-    cca_reply_free(&reply);
     ibm4767_wbuf_free(&wb);
     return ret;
 }
@@ -261,8 +222,6 @@ int cca_ec_diffie_hellman(struct cca_backend *be, const uint8_t *token,
 {
     struct cca_result local;
     struct ibm4767_wbuf wb;
-    struct cca_reply reply;
-    struct cca_request req;
     int ret = 0;
 
     if (res == NULL)
@@ -273,10 +232,9 @@ int cca_ec_diffie_hellman(struct cca_backend *be, const uint8_t *token,
                                          peer_len, out, out_len, res);
     }
     ibm4767_wbuf_init(&wb);
-    memset(&reply, 0, sizeof(reply));
     cca_result_init(res);
 
-    if (!check_token(token, token_len, res))
+    if (!cca_check_pka_token(token, token_len, res))
         goto err;
     if (peer == NULL || peer_len == 0 || out == NULL || out_len == NULL) {
         cca_result_set(res, CCA_RC_ERROR, CCA_RS_HOST_INVALID_ARGUMENT,
@@ -287,16 +245,10 @@ int cca_ec_diffie_hellman(struct cca_backend *be, const uint8_t *token,
 
     ibm4767_put_bytes(&wb, token, token_len);
     ibm4767_put_bytes(&wb, peer, peer_len);
-    cca_request_init(&req, IBM4767_VERB_EC_DIFFIE_HELLMAN, 1, &wb);
-
-    if (!cca_backend_call(be, &req, &reply, res))
-        goto err;
-    if (!cca_reply_copy_bytes(&reply, out, out_len, "shared secret", res))
-        goto err;
-    ret = 1;
+    ret = cca_call_copy_bytes(be, IBM4767_VERB_EC_DIFFIE_HELLMAN, 1, &wb,
+                              out, out_len, "shared secret", res);
 
 err:
-    cca_reply_free(&reply);
     ibm4767_wbuf_free(&wb);
     return ret;
 }

@@ -10,8 +10,6 @@
  */
 #include <config.h>
 
-#include <string.h>
-
 #include "backend_int.h"
 
 /* Value of the first RSA-PSS field: the request is for an RSA-PSS key. */
@@ -48,29 +46,6 @@ static void put_pss_fields(struct ibm4767_wbuf *wb,
     ibm4767_put_u32(wb, pss->restricted ? pss->min_salt_len : 0);
 }
 
-/* Send a key request and take the token from its reply. */
-static int call_for_token(struct cca_backend *be, uint16_t verb,
-                          const struct ibm4767_wbuf *wb, uint8_t **token,
-                          size_t *token_len, struct cca_result *res)
-{
-    struct cca_reply reply;
-    struct cca_request req;
-    int ret = 0;
-
-    memset(&reply, 0, sizeof(reply));
-    /* Not resendable: a lost reply may still have produced a key. */
-    cca_request_init(&req, verb, 0, wb);
-    if (!cca_backend_call(be, &req, &reply, res))
-        goto err;
-    if (!cca_reply_take_bytes(&reply, token, token_len, "key token", res))
-        goto err;
-    ret = 1;
-
-err:
-    cca_reply_free(&reply);
-    return ret;
-}
-
 int cca_pka_rsa_pss_key_generate(struct cca_backend *be, uint32_t bits,
                                  const uint8_t *e, size_t e_len,
                                  uint32_t usage,
@@ -101,8 +76,9 @@ int cca_pka_rsa_pss_key_generate(struct cca_backend *be, uint32_t bits,
     ibm4767_put_bytes(&wb, e, e != NULL ? e_len : 0);
     ibm4767_put_u32(&wb, usage);
     put_pss_fields(&wb, pss);
-    ret = call_for_token(be, IBM4767_VERB_PKA_KEY_GENERATE, &wb, token,
-                         token_len, res);
+    /* Not resendable: a lost reply may still have produced a key. */
+    ret = cca_call_take_bytes(be, IBM4767_VERB_PKA_KEY_GENERATE, 0, &wb,
+                              token, token_len, "key token", res);
 
 err:
     ibm4767_wbuf_free(&wb);
@@ -137,8 +113,8 @@ int cca_pka_rsa_pss_key_import(struct cca_backend *be, uint32_t usage,
     ibm4767_put_u32(&wb, usage);
     ibm4767_put_bytes(&wb, kvs, kvs_len);
     put_pss_fields(&wb, pss);
-    ret = call_for_token(be, IBM4767_VERB_PKA_KEY_IMPORT, &wb, token,
-                         token_len, res);
+    ret = cca_call_take_bytes(be, IBM4767_VERB_PKA_KEY_IMPORT, 0, &wb,
+                              token, token_len, "key token", res);
 
 err:
     ibm4767_wbuf_free(&wb);

@@ -4,8 +4,6 @@
  */
 #include <config.h>
 
-#include <string.h>
-
 #include <openssl/crypto.h>
 
 #include "backend_int.h"
@@ -15,20 +13,14 @@ static int random_piece(struct cca_backend *be, uint8_t *out, size_t len,
                         struct cca_result *res)
 {
     struct ibm4767_wbuf wb;
-    struct cca_reply reply;
-    struct cca_request req;
     size_t got = len;
     int ret = 0;
 
     ibm4767_wbuf_init(&wb);
-    memset(&reply, 0, sizeof(reply));
 
     ibm4767_put_u32(&wb, (uint32_t)len);
-    cca_request_init(&req, IBM4767_VERB_RANDOM_NUMBER_GENERATE, 1, &wb);
-
-    if (!cca_backend_call(be, &req, &reply, res))
-        goto err;
-    if (!cca_reply_copy_bytes(&reply, out, &got, "random number", res))
+    if (!cca_call_copy_bytes(be, IBM4767_VERB_RANDOM_NUMBER_GENERATE, 1, &wb,
+                             out, &got, "random number", res))
         goto err;
     if (got != len) {
         cca_result_set(res, CCA_RC_INTERNAL, CCA_RS_HOST_BAD_REPLY,
@@ -39,7 +31,6 @@ static int random_piece(struct cca_backend *be, uint8_t *out, size_t len,
     ret = 1;
 
 err:
-    cca_reply_free(&reply);
     ibm4767_wbuf_free(&wb);
     return ret;
 }

@@ -37,13 +37,7 @@ static int check_sign_args(const struct cca_sig_params *p,
                        "a hash");
         return 0;
     }
-    if (token_len > CCA_TOKEN_MAX) {
-        cca_result_set(res, CCA_RC_ERROR, CCA_RS_HOST_INVALID_ARGUMENT,
-                       "key token is %zu bytes, over the %u-byte limit of "
-                       "PKA tokens", token_len, CCA_TOKEN_MAX);
-        return 0;
-    }
-    return 1;
+    return cca_check_pka_token(token, token_len, res);
 }
 
 int cca_digital_signature_generate(struct cca_backend *be,
@@ -55,8 +49,6 @@ int cca_digital_signature_generate(struct cca_backend *be,
 {
     struct cca_result local;
     struct ibm4767_wbuf wb;
-    struct cca_reply reply;
-    struct cca_request req;
     int ret = 0;
 
     if (res == NULL)
@@ -68,7 +60,6 @@ int cca_digital_signature_generate(struct cca_backend *be,
                                                   sig_len, res);
     }
     ibm4767_wbuf_init(&wb);
-    memset(&reply, 0, sizeof(reply));
     cca_result_init(res);
 
     if (!check_sign_args(p, token, token_len, hash, hash_len, res))
@@ -80,16 +71,10 @@ int cca_digital_signature_generate(struct cca_backend *be,
     }
 
     put_sign_fields(&wb, p, token, token_len, hash, hash_len);
-    cca_request_init(&req, IBM4767_VERB_DIGITAL_SIGNATURE_GENERATE, 1, &wb);
-
-    if (!cca_backend_call(be, &req, &reply, res))
-        goto err;
-    if (!cca_reply_copy_bytes(&reply, sig, sig_len, "signature", res))
-        goto err;
-    ret = 1;
+    ret = cca_call_copy_bytes(be, IBM4767_VERB_DIGITAL_SIGNATURE_GENERATE, 1,
+                              &wb, sig, sig_len, "signature", res);
 
 err:
-    cca_reply_free(&reply);
     ibm4767_wbuf_free(&wb);
     return ret;
 }

@@ -14,6 +14,7 @@
 #include <openssl/rsa.h>
 
 #include "prov.h"
+#include "rsa_pss.h"
 
 static OSSL_FUNC_asym_cipher_newctx_fn rsaenc_newctx;
 static OSSL_FUNC_asym_cipher_freectx_fn rsaenc_freectx;
@@ -426,23 +427,16 @@ static const OSSL_PARAM *rsaenc_gettable_ctx_params(void *vctx,
 static int parse_pad_mode(struct rsaenc_ctx *ctx, const OSSL_PARAM *p,
                           int *pad_mode)
 {
+    static const OSSL_ITEM names[] = {
+        { RSA_PKCS1_PADDING, OSSL_PKEY_RSA_PAD_MODE_PKCSV15 },
+        { RSA_PKCS1_OAEP_PADDING, OSSL_PKEY_RSA_PAD_MODE_OAEP },
+        { RSA_NO_PADDING, OSSL_PKEY_RSA_PAD_MODE_NONE },
+        { 0, NULL },
+    };
     const char *name = NULL;
 
-    if (p->data_type == OSSL_PARAM_INTEGER) {
-        if (!OSSL_PARAM_get_int(p, pad_mode))
-            goto bad;
-    } else if (OSSL_PARAM_get_utf8_string_ptr(p, &name)) {
-        if (strcmp(name, OSSL_PKEY_RSA_PAD_MODE_PKCSV15) == 0)
-            *pad_mode = RSA_PKCS1_PADDING;
-        else if (strcmp(name, OSSL_PKEY_RSA_PAD_MODE_OAEP) == 0)
-            *pad_mode = RSA_PKCS1_OAEP_PADDING;
-        else if (strcmp(name, OSSL_PKEY_RSA_PAD_MODE_NONE) == 0)
-            *pad_mode = RSA_NO_PADDING;
-        else
-            goto bad;
-    } else {
+    if (!ibm4767_rsa_read_pad_mode(p, names, pad_mode, &name))
         goto bad;
-    }
     switch (*pad_mode) {
     case RSA_PKCS1_PADDING:
     case RSA_PKCS1_OAEP_PADDING:

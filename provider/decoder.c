@@ -275,6 +275,36 @@ static int check_token(struct token_decoder_ctx *ctx, const uint8_t *token,
     return ok;
 }
 
+/* Read the body of the first PEM block of cin into *token when the block
+ * is a CCA KEY TOKEN.  Returns 1 with *token left NULL when the input
+ * holds no such block, so other decoders may try, and 0 (raised) on an
+ * error. */
+static int pem_read_input(struct token_decoder_ctx *ctx, OSSL_CORE_BIO *cin,
+                          uint8_t **token, size_t *token_len)
+{
+    char line[PEM_LINE_MAX];
+    int is_token = 0, ret = 0;
+    BIO *in;
+
+    in = BIO_new_from_core_bio(ctx->provctx->libctx, cin);
+    if (in == NULL) {
+        IBM4767_RAISE(ctx->provctx, IBM4767_R_MALLOC_FAILURE,
+                      "cannot open the decoder's input");
+        return 0;
+    }
+    if (!pem_find_begin(in, line, &is_token) || !is_token) {
+        ret = 1; /* not a CCA KEY TOKEN block: let other decoders try */
+        goto err;
+    }
+    if (!pem_read_token_body(ctx, in, token, token_len))
+        goto err;
+    ret = 1;
+
+err:
+    BIO_free(in);
+    return ret;
+}
+
 /*
  * PEM to DER: the body of a CCA KEY TOKEN block passed on as raw token
  * bytes for the "der" decoders.  OSSL_STORE's file: loader only chains
@@ -287,25 +317,16 @@ static int pem2der_decode(void *vctx, OSSL_CORE_BIO *cin, int selection,
 {
     static int object_type = OSSL_OBJECT_PKEY;
     struct token_decoder_ctx *ctx = vctx;
-    char line[PEM_LINE_MAX];
     uint8_t *token = NULL;
     size_t token_len = 0;
     OSSL_PARAM params[3];
-    int is_token = 0, ret = 0;
-    BIO *in;
+    int ret = 0;
 
-    in = BIO_new_from_core_bio(ctx->provctx->libctx, cin);
-    if (in == NULL) {
-        IBM4767_RAISE(ctx->provctx, IBM4767_R_MALLOC_FAILURE,
-                      "cannot open the decoder's input");
+    if (!pem_read_input(ctx, cin, &token, &token_len))
         return 0;
-    }
-    if (!pem_find_begin(in, line, &is_token) || !is_token) {
-        ret = 1; /* not a CCA KEY TOKEN block: let other decoders try */
-        goto err;
-    }
-    if (!pem_read_token_body(ctx, in, &token, &token_len)
-        || !check_token(ctx, token, token_len))
+    if (token == NULL)
+        return 1;
+    if (!check_token(ctx, token, token_len))
         goto err;
 
     params[0] = OSSL_PARAM_construct_int(OSSL_OBJECT_PARAM_TYPE,
@@ -317,7 +338,6 @@ static int pem2der_decode(void *vctx, OSSL_CORE_BIO *cin, int selection,
 
 err:
     OPENSSL_free(token);
-    BIO_free(in);
     return ret;
 }
 
@@ -326,30 +346,17 @@ static int pem_decode(void *vctx, OSSL_CORE_BIO *cin, int selection,
                       OSSL_PASSPHRASE_CALLBACK *pw_cb, void *pw_cbarg)
 {
     struct token_decoder_ctx *ctx = vctx;
-    char line[PEM_LINE_MAX];
     uint8_t *token = NULL;
     size_t token_len = 0;
-    int is_token = 0, ret = 0;
-    BIO *in;
+    int ret;
 
-    in = BIO_new_from_core_bio(ctx->provctx->libctx, cin);
-    if (in == NULL) {
-        IBM4767_RAISE(ctx->provctx, IBM4767_R_MALLOC_FAILURE,
-                      "cannot open the decoder's input");
+    if (!pem_read_input(ctx, cin, &token, &token_len))
         return 0;
-    }
-    if (!pem_find_begin(in, line, &is_token) || !is_token) {
-        ret = 1; /* not a CCA KEY TOKEN block: let other decoders try */
-        goto err;
-    }
-    if (!pem_read_token_body(ctx, in, &token, &token_len))
-        goto err;
+    if (token == NULL)
+        return 1;
     ret = decoder_pass_token(ctx, token, token_len, selection, data_cb,
                              data_cbarg);
-
-err:
     OPENSSL_free(token);
-    BIO_free(in);
     return ret;
 }
 

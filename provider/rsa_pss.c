@@ -306,3 +306,22 @@ int ibm4767_rsa_pss_write_saltlen(int salt_len, OSSL_PARAM *p)
     }
     }
 }
+
+int ibm4767_rsa_read_pad_mode(const OSSL_PARAM *p, const OSSL_ITEM *names,
+                              int *pad_mode, const char **name)
+{
+    size_t i;
+
+    *name = NULL;
+    if (p->data_type == OSSL_PARAM_INTEGER)
+        return OSSL_PARAM_get_int(p, pad_mode);
+    if (!OSSL_PARAM_get_utf8_string_ptr(p, name))
+        return 0;
+    for (i = 0; names[i].ptr != NULL; i++) {
+        if (strcmp(*name, names[i].ptr) == 0) {
+            *pad_mode = (int)names[i].id;
+            return 1;
+        }
+    }
+    return 0;
+}

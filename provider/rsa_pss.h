@@ -1,7 +1,8 @@
 /*
  * RSA-PSS parameters in OpenSSL's terms (provider/rsa_pss.c): the
- * restrictions of an RSA-PSS key as key management parameters, and the
- * PSS salt length as a signature parameter.
+ * restrictions of an RSA-PSS key as key management parameters, the PSS
+ * salt length as a signature parameter, and the RSA pad-mode parameter
+ * that signatures and asymmetric ciphers share.
  */
 #ifndef IBM4767_RSA_PSS_H
 #define IBM4767_RSA_PSS_H
@@ -66,5 +67,13 @@ int ibm4767_rsa_pss_read_saltlen(const struct ibm4767_provctx *ctx,
 /* Write salt_len (bytes or RSA_PSS_SALTLEN_*) into p, as an integer or a
  * string as p requests. */
 int ibm4767_rsa_pss_write_saltlen(int salt_len, OSSL_PARAM *p);
+
+/* Read an RSA pad-mode parameter, given as an integer (RSA_*_PADDING) or
+ * as one of the names in names (terminated by a NULL ptr).  Sets *name to
+ * the string when p is one, else to NULL.  Returns 0 without raising when
+ * p has another type or an unlisted name, so the caller raises with its
+ * own list of modes; the caller also checks an integer's range. */
+int ibm4767_rsa_read_pad_mode(const OSSL_PARAM *p, const OSSL_ITEM *names,
+                              int *pad_mode, const char **name);
 
 #endif

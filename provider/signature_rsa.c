@@ -628,21 +628,15 @@ static const OSSL_PARAM *rsasig_gettable_ctx_params(void *vctx,
 static int parse_pad_mode(struct rsasig_ctx *ctx, const OSSL_PARAM *p,
                           int *pad_mode)
 {
+    static const OSSL_ITEM names[] = {
+        { RSA_PKCS1_PADDING, OSSL_PKEY_RSA_PAD_MODE_PKCSV15 },
+        { RSA_PKCS1_PSS_PADDING, OSSL_PKEY_RSA_PAD_MODE_PSS },
+        { 0, NULL },
+    };
     const char *name = NULL;
 
-    if (p->data_type == OSSL_PARAM_INTEGER) {
-        if (!OSSL_PARAM_get_int(p, pad_mode))
-            goto bad;
-    } else if (OSSL_PARAM_get_utf8_string_ptr(p, &name)) {
-        if (strcmp(name, OSSL_PKEY_RSA_PAD_MODE_PKCSV15) == 0)
-            *pad_mode = RSA_PKCS1_PADDING;
-        else if (strcmp(name, OSSL_PKEY_RSA_PAD_MODE_PSS) == 0)
-            *pad_mode = RSA_PKCS1_PSS_PADDING;
-        else
-            goto bad;
-    } else {
+    if (!ibm4767_rsa_read_pad_mode(p, names, pad_mode, &name))
         goto bad;
-    }
     if (*pad_mode != RSA_PKCS1_PADDING && *pad_mode != RSA_PKCS1_PSS_PADDING)
         goto bad;
     return 1;

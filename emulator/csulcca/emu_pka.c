@@ -106,7 +106,8 @@ static int write_build_token(uint8_t section, uint8_t alg, uint8_t usage,
     } else {
         put16(sec + 6, data_len);
     }
-    memcpy(sec + fixed, data, data_len);
+    if (data_len > 0)
+        memcpy(sec + fixed, data, data_len);
     ret = emu_output(tok, total, out, cap, sc);
     OPENSSL_clear_free(tok, total);
     return ret;

@@ -47,11 +47,13 @@
 struct shared {
     OSSL_LIB_CTX *device_ctx;    /* ibm4767 and default */
     OSSL_LIB_CTX *reference_ctx; /* default only */
+    OSSL_PROVIDER *providers[3]; /* unloaded by teardown() */
     EVP_PKEY *key;
     EVP_PKEY *reference_pub;
     const char *stop_file;
     long watchdog_ms;
     regex_t code_pattern;        /* "rc/reason" in an error message */
+    int have_pattern;            /* code_pattern is compiled */
     atomic_long signatures;
     atomic_long failures;
     atomic_long bad;             /* returned but did not verify */
@@ -237,9 +239,12 @@ static int setup(struct shared *sh, const char *key_path)
     sh->device_ctx = OSSL_LIB_CTX_new();
     sh->reference_ctx = OSSL_LIB_CTX_new();
     if (sh->device_ctx == NULL || sh->reference_ctx == NULL
-        || OSSL_PROVIDER_load(sh->device_ctx, "ibm4767") == NULL
-        || OSSL_PROVIDER_load(sh->device_ctx, "default") == NULL
-        || OSSL_PROVIDER_load(sh->reference_ctx, "default") == NULL) {
+        || (sh->providers[0] = OSSL_PROVIDER_load(sh->device_ctx,
+                                                  "ibm4767")) == NULL
+        || (sh->providers[1] = OSSL_PROVIDER_load(sh->device_ctx,
+                                                  "default")) == NULL
+        || (sh->providers[2] = OSSL_PROVIDER_load(sh->reference_ctx,
+                                                  "default")) == NULL) {
         fprintf(stderr, "cannot load the ibm4767 and default providers "
                 "(OPENSSL_MODULES=%s)\n", getenv("OPENSSL_MODULES") != NULL
                                               ? getenv("OPENSSL_MODULES")
@@ -259,7 +264,23 @@ static int setup(struct shared *sh, const char *key_path)
         fprintf(stderr, "cannot compile the error code pattern\n");
         return 0;
     }
+    sh->have_pattern = 1;
     return 1;
+}
+
+/* Free what setup() made, so that a leak checker sees only real leaks. */
+static void teardown(struct shared *sh)
+{
+    EVP_PKEY_free(sh->key);
+    EVP_PKEY_free(sh->reference_pub);
+    if (sh->have_pattern)
+        regfree(&sh->code_pattern);
+    for (int i = 0; i < 3; i++) {
+        if (sh->providers[i] != NULL)
+            OSSL_PROVIDER_unload(sh->providers[i]);
+    }
+    OSSL_LIB_CTX_free(sh->device_ctx);
+    OSSL_LIB_CTX_free(sh->reference_ctx);
 }
 
 static int run(struct shared *sh, int threads)
@@ -309,8 +330,10 @@ int main(int argc, char **argv)
                 "positive\n", MAX_THREADS);
         return EXIT_HARD_ERROR;
     }
-    if (!setup(&sh, argv[1]))
+    if (!setup(&sh, argv[1])) {
+        teardown(&sh);
         return EXIT_HARD_ERROR;
+    }
 
     run(&sh, threads);
     bad = atomic_load(&sh.bad);
@@ -326,5 +349,6 @@ int main(int argc, char **argv)
     if (final != 0)
         fprintf(stderr, "FAIL: %ld threads could not sign after the device "
                 "was left alone\n", final);
+    teardown(&sh);
     return bad == 0 && unclear == 0 && final == 0 ? 0 : EXIT_CHECK_FAILED;
 }

@@ -4,6 +4,7 @@
 #include <config.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -14,10 +15,26 @@
 
 #include "dispatch_test.h"
 
+static OSSL_PROVIDER *default_provider, *ibm4767_provider;
+
+/* OpenSSL 3.0 frees a provider at exit only when no one holds it, so the
+ * handles of dt_load_providers() are given back first. */
+static void unload_providers(void)
+{
+    if (ibm4767_provider != NULL)
+        OSSL_PROVIDER_unload(ibm4767_provider);
+    if (default_provider != NULL)
+        OSSL_PROVIDER_unload(default_provider);
+    ibm4767_provider = default_provider = NULL;
+}
+
 int dt_load_providers(void)
 {
-    if (OSSL_PROVIDER_load(NULL, "default") == NULL ||
-        OSSL_PROVIDER_load(NULL, "ibm4767") == NULL) {
+    default_provider = OSSL_PROVIDER_load(NULL, "default");
+    ibm4767_provider = OSSL_PROVIDER_load(NULL, "ibm4767");
+    /* Registered after OpenSSL's own exit handler, so it runs first. */
+    atexit(unload_providers);
+    if (default_provider == NULL || ibm4767_provider == NULL) {
         fprintf(stderr, "cannot load the default and ibm4767 providers; is "
                 "OPENSSL_MODULES the directory of ibm4767.so?\n");
         ERR_print_errors_fp(stderr);

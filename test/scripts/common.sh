@@ -21,20 +21,17 @@ OPENSSL=${OPENSSL:-openssl}
 # must be the first library of the process.  The harness preloads it
 # (test/hardening.mk sets IBM4767_SANITIZER_PRELOAD).  $OPENSSL becomes a
 # wrapper script that does so, hidden in $T so that tests listing $T/* do
-# not see it.  run_uninstrumented does the same for any other program
-# that loads the module (nginx, HAProxy, curl), with leak detection off:
-# those servers do not free everything at exit, and the module's leaks
-# are checked in the openssl commands and the C tests.  doc/hardening.md
-# explains the choice.
-run_uninstrumented() {
-    if [ -n "${IBM4767_SANITIZER_PRELOAD:-}" ]; then
-        LD_PRELOAD="$IBM4767_SANITIZER_PRELOAD${LD_PRELOAD:+:$LD_PRELOAD}" \
-            ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" "$@"
-    else
-        "$@"
-    fi
-}
+# not see it.  Put $SANITIZER_PRELOAD_ENV, unquoted, in front of any other
+# program that loads the module (nginx, HAProxy, curl): it is empty in a
+# normal build, and an env command that preloads the runtime in a
+# sanitizer build.  env runs the program in its own process, so $! of a
+# server started in the background is still the server.  Leak detection
+# is off for those programs, because the servers do not free everything
+# at exit; the module's leaks are checked in the openssl commands and the
+# C tests.  doc/hardening.md explains the choice.
+SANITIZER_PRELOAD_ENV=""
 if [ -n "${IBM4767_SANITIZER_PRELOAD:-}" ]; then
+    SANITIZER_PRELOAD_ENV="env LD_PRELOAD=$IBM4767_SANITIZER_PRELOAD${LD_PRELOAD:+:$LD_PRELOAD} ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
     real_openssl=$(command -v "$OPENSSL") || {
         echo "openssl ($OPENSSL) not found in PATH" >&2
         exit 99

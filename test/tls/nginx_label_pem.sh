@@ -109,8 +109,9 @@ if "$(tls_find nginx)" -v 2>&1 | grep -q 'nginx/1\.22\.'; then
         "$NGINX_CONF" >"$T/uri-nginx.conf"
     grep -q 'ibm4767:label=WEB.TLS.EC' "$T/uri-servers.conf" ||
         fail "could not write the store URI into the test configuration"
-    if OPENSSL_CONF="$TLS_CNF" "$(tls_find nginx)" -p "$NGINX_DIR" \
-        -c "$T/uri-nginx.conf" -t >"$T/uri.out" 2>&1; then
+    # shellcheck disable=SC2086 # SANITIZER_PRELOAD_ENV is a word list
+    if OPENSSL_CONF="$TLS_CNF" $SANITIZER_PRELOAD_ENV "$(tls_find nginx)" \
+        -p "$NGINX_DIR" -c "$T/uri-nginx.conf" -t >"$T/uri.out" 2>&1; then
         fail "nginx 1.22 accepted a store URI as ssl_certificate_key"
     fi
     grep -q 'cannot load certificate key ".*ibm4767:label=WEB.TLS.EC": BIO_new_file() failed' "$T/uri.out" ||

@@ -318,8 +318,9 @@ tls_nginx_start() {
     while :; do
         "$1" >"$NGINX_DIR/servers.conf"
         eval "port=\$$2"
-        OPENSSL_CONF="$TLS_CNF" "$(tls_find nginx)" -p "$NGINX_DIR" \
-            -c "$NGINX_CONF" >>"$NGINX_DIR/stderr.log" 2>&1 &
+        # shellcheck disable=SC2086 # SANITIZER_PRELOAD_ENV is a word list
+        OPENSSL_CONF="$TLS_CNF" $SANITIZER_PRELOAD_ENV "$(tls_find nginx)" \
+            -p "$NGINX_DIR" -c "$NGINX_CONF" >>"$NGINX_DIR/stderr.log" 2>&1 &
         NGINX_PID=$!
         TLS_BG_PIDS="$TLS_BG_PIDS $NGINX_PID"
         if tls_wait_listening "$NGINX_PID" "$port" nginx; then
@@ -341,8 +342,9 @@ tls_nginx_start() {
 # loads the keys before it signals the master, so it needs the provider
 # (OPENSSL_CONF) too.
 tls_nginx_reload() {
-    OPENSSL_CONF="$TLS_CNF" "$(tls_find nginx)" -p "$NGINX_DIR" \
-        -c "$NGINX_CONF" -s reload 2>"$T/reload.err" ||
+    # shellcheck disable=SC2086 # SANITIZER_PRELOAD_ENV is a word list
+    OPENSSL_CONF="$TLS_CNF" $SANITIZER_PRELOAD_ENV "$(tls_find nginx)" \
+        -p "$NGINX_DIR" -c "$NGINX_CONF" -s reload 2>"$T/reload.err" ||
         { cat "$T/reload.err" >&2; fail "nginx -s reload failed"; }
 }
 
@@ -496,11 +498,13 @@ tls_haproxy_start() {
     tls_pick_port PORT_RSA
     tls_pick_port PORT_EC
     tls_haproxy_conf "$@" >"$HAPROXY_CFG"
-    OPENSSL_CONF="$TLS_CNF" "$(tls_find haproxy)" -c -q -f "$HAPROXY_CFG" \
-        >"$HAPROXY_DIR/check.log" 2>&1 ||
+    # shellcheck disable=SC2086 # SANITIZER_PRELOAD_ENV is a word list
+    OPENSSL_CONF="$TLS_CNF" $SANITIZER_PRELOAD_ENV "$(tls_find haproxy)" \
+        -c -q -f "$HAPROXY_CFG" >"$HAPROXY_DIR/check.log" 2>&1 ||
         { cat "$HAPROXY_DIR/check.log" >&2; fail "haproxy -c rejected $HAPROXY_CFG"; }
-    OPENSSL_CONF="$TLS_CNF" "$(tls_find haproxy)" -W -db -f "$HAPROXY_CFG" \
-        >>"$HAPROXY_DIR/haproxy.log" 2>&1 &
+    # shellcheck disable=SC2086 # SANITIZER_PRELOAD_ENV is a word list
+    OPENSSL_CONF="$TLS_CNF" $SANITIZER_PRELOAD_ENV "$(tls_find haproxy)" \
+        -W -db -f "$HAPROXY_CFG" >>"$HAPROXY_DIR/haproxy.log" 2>&1 &
     HAPROXY_PID=$!
     TLS_BG_PIDS="$TLS_BG_PIDS $HAPROXY_PID"
     for port in "$PORT_RSA" "$PORT_EC"; do
