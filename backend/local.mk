@@ -38,7 +38,7 @@ backend_libibm4767_la_SOURCES = \
 backend_libibm4767_la_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
 backend_libibm4767_la_LIBADD = backend/libibm4767-common.la $(CRYPTO_LIBS)
 
-EXTRA_DIST += doc/protocol.md doc/error-codes.md
+dist_doc_DATA += doc/protocol.md doc/error-codes.md
 
 # Key storage: key records by label in SQLite, with the host record cache.
 backend_libibm4767_la_SOURCES += \

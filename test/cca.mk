@@ -32,4 +32,5 @@ CCA_TESTS = \
 	test/cca/cca_keys_suite.sh
 
 TESTS += $(CCA_TESTS)
-EXTRA_DIST += $(CCA_TESTS) test/cca/cca_common.sh doc/cca-verbs.md
+EXTRA_DIST += $(CCA_TESTS) test/cca/cca_common.sh
+dist_doc_DATA += doc/cca-verbs.md

@@ -3,7 +3,8 @@
 
 check_PROGRAMS += test/unit/test_token
 TESTS += test/unit/test_token test/emulator/emud_lifecycle.sh
-EXTRA_DIST += test/emulator/emud_lifecycle.sh doc/key-tokens.md
+EXTRA_DIST += test/emulator/emud_lifecycle.sh
+dist_doc_DATA += doc/key-tokens.md
 
 test_unit_test_token_SOURCES = test/unit/test_token.c
 test_unit_test_token_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(CRYPTO_CFLAGS)

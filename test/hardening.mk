@@ -68,4 +68,4 @@ check-valgrind: all
 	    IBM4767_VALGRIND='$(VALGRIND)'
 
 .PHONY: check-valgrind
-EXTRA_DIST += doc/hardening.md
+dist_doc_DATA += doc/hardening.md
