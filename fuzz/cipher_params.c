@@ -3,7 +3,7 @@
  * (ECB, CBC, CTR, GCM).  The parameters go to EVP_CipherInit_ex2 or to
  * EVP_CIPHER_CTX_set_params and are read back with
  * EVP_CIPHER_CTX_get_params.  A key token parameter is checked on the
- * host; on request a short message is encrypted or decrypted too, which
+ * host.  On request a short message is encrypted or decrypted too, which
  * fails at the latest when it reaches for the device.
  *
  * Input: u8 cipher, u8 flags, the parameters (params.h), u8 message
@@ -15,6 +15,8 @@
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
+
+#include <ibm4767/protocol.h>
 
 #include "fuzz.h"
 #include "fuzz_provider.h"
@@ -74,7 +76,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const uint8_t key[32] = { 0x2B, 0x7E, 0x15, 0x16 };
-    static const uint8_t iv[16] = { 0x00, 0x01, 0x02, 0x03 };
+    /* An IV length set in the same init call applies to this IV, in
+     * OpenSSL's own GCM as here, so the buffer has the longest length
+     * the provider accepts. */
+    static const uint8_t iv[IBM4767_SYM_IV_MAX] = { 0x00, 0x01, 0x02 };
     struct fuzz_input in = { data, size };
     struct fuzz_params set;
     EVP_CIPHER *cipher = ciphers[fuzz_get_u8(&in) % CIPHERS];

@@ -21,7 +21,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include <openssl/crypto.h>
 
 #include "fuzz.h"
 

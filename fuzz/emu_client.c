@@ -204,6 +204,9 @@ static int connect_daemon(void)
         || fcntl(fd, F_SETFL, O_NONBLOCK) != 0) {
         fprintf(stderr, "fuzz: cannot connect to %s: %s\n", socket_path,
                 strerror(errno));
+        if (atomic_load(&emud_status) >= 0)
+            fprintf(stderr, "fuzz: ibm4767-emud stopped with exit status "
+                    "%d\n", atomic_load(&emud_status));
         abort();
     }
     return fd;
@@ -239,22 +242,29 @@ void fuzz_emu_exchange(const uint8_t *data, size_t len, uint8_t **replies,
                        size_t *replies_len)
 {
     struct stream in = { NULL, 0, 0 };
+    struct timespec start;
     struct pollfd pfd;
     size_t sent = 0;
-    int fd = connect_daemon(), more = 1;
+    int fd = connect_daemon(), more = 1, ready;
 
+    clock_gettime(CLOCK_MONOTONIC, &start);
     if (len == 0)
         shutdown(fd, SHUT_WR);
     while (more) {
         pfd.fd = fd;
         pfd.events = POLLIN | (sent < len ? POLLOUT : 0);
-        if (poll(&pfd, 1, REPLY_TIMEOUT_MS) == 0) {
+        ready = poll(&pfd, 1, 1000);
+        /* The limit is for the whole exchange, so that a daemon that
+         * keeps the socket busy without finishing is caught too. */
+        if (elapsed_ms(&start) > REPLY_TIMEOUT_MS) {
             fprintf(stderr, "fuzz: ibm4767-emud did not close the "
                     "connection within %d ms: sent %zu of %zu bytes, "
                     "received %zu bytes of replies\n", REPLY_TIMEOUT_MS, sent,
                     len, in.len);
             abort();
         }
+        if (ready <= 0)
+            continue;
         if (sent < len && (pfd.revents & POLLOUT)) {
             ssize_t n = send(fd, data + sent, len - sent, MSG_NOSIGNAL);
 

@@ -49,9 +49,10 @@ struct fuzz_params {
 const OSSL_PARAM *fuzz_params_read(struct fuzz_params *fp,
                                    struct fuzz_input *in, int max);
 
-/* Fill fp with a request for the parameters named in names (NULL
- * terminated), each with a buffer of the size the next input byte gives
- * and the type the parameter normally has; returns fp->params. */
+/* Fill fp with a request for the first FUZZ_PARAMS_MAX parameters of
+ * gettable, each with the type gettable gives it.  Each parameter takes
+ * one input byte, which a string parameter uses as its buffer size.
+ * Returns fp->params. */
 OSSL_PARAM *fuzz_params_request(struct fuzz_params *fp,
                                 struct fuzz_input *in,
                                 const OSSL_PARAM *gettable);

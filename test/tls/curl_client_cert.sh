@@ -11,6 +11,11 @@
 . "$top_srcdir/test/tls/tls_common.sh"
 
 tls_require curl curl
+# Debian 12's curl hangs in setlocale() at start-up when a sanitizer
+# runtime is preloaded (even "curl --version"), so the test skips in a
+# sanitizer build.
+[ -z "$SANITIZER_PRELOAD_ENV" ] ||
+    skip "curl hangs at start-up with the sanitizer runtime preloaded; run this test in a normal build"
 
 IBM4767_KEY_STORAGE="$T/keys.db"
 export IBM4767_KEY_STORAGE
@@ -50,10 +55,8 @@ mutual_tls() {
     shift 3
 
     before=$(device_counter signatures) || exit 1
-    # shellcheck disable=SC2086 # CURL_LIMITS and SANITIZER_PRELOAD_ENV are
-    # word lists
-    OPENSSL_CONF="$TLS_CNF" $SANITIZER_PRELOAD_ENV curl -sS $CURL_LIMITS \
-        --no-sessionid \
+    # shellcheck disable=SC2086 # CURL_LIMITS is a list of options
+    OPENSSL_CONF="$TLS_CNF" curl -sS $CURL_LIMITS --no-sessionid \
         --cacert "$T/server.crt" --cert "$T/$name.crt" --key "$key" "$@" \
         -o "$T/body" "https://127.0.0.1:$PORT/" 2>"$T/curl.err" ||
         { cat "$T/curl.err" >&2; fail "$name over $protocol: request failed"; }
@@ -87,8 +90,7 @@ echo "ok: without OPENSSL_CONF curl cannot load the token PEM"
 # curl 7.88 opens --key as a PEM file, so a store URI is not found.
 if curl --version | grep -q '^curl 7\.88\.'; then
     # shellcheck disable=SC2086
-    if OPENSSL_CONF="$TLS_CNF" $SANITIZER_PRELOAD_ENV curl -sS $CURL_LIMITS \
-        --cacert "$T/server.crt" \
+    if OPENSSL_CONF="$TLS_CNF" curl -sS $CURL_LIMITS --cacert "$T/server.crt" \
         --cert "$T/label.crt" --key ibm4767:label=CLIENT.EC -o /dev/null \
         "https://127.0.0.1:$PORT/" 2>"$T/curl.err"; then
         fail "curl 7.88 accepted a store URI as --key"
