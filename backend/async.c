@@ -153,7 +153,8 @@ int cca_async_wait_reply(struct cca_device *dev, struct cca_pool_conn *pc)
     if (job == NULL || fd < 0)
         return 0;
     wait_ctx = ASYNC_get_wait_ctx(job);
-    if (wait_ctx == NULL || fd_readable(fd))
+    if (wait_ctx == NULL || cca_conn_buffered(pc->conn) > 0
+        || fd_readable(fd))
         return 0;
     w = waiter_get(wait_ctx);
     if (w == NULL)

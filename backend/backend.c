@@ -22,6 +22,10 @@
 static pthread_mutex_t live_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct cca_backend *live_list;
 static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+/* Counts the forks this process image went through: the child handler
+ * adds one, so a backend can tell without a system call whether it still
+ * runs in the process that opened its connections. */
+static atomic_uint fork_generation;
 
 /* Take every pool lock before fork, so that neither side of the fork can
  * inherit a lock held by a thread that only exists in the parent. */
@@ -45,9 +49,15 @@ static void atfork_release(void)
     pthread_mutex_unlock(&live_lock);
 }
 
+static void atfork_child(void)
+{
+    atomic_fetch_add(&fork_generation, 1);
+    atfork_release();
+}
+
 static void register_atfork(void)
 {
-    pthread_atfork(atfork_prepare, atfork_release, atfork_release);
+    pthread_atfork(atfork_prepare, atfork_release, atfork_child);
 }
 
 static void live_add(struct cca_backend *be)
@@ -76,13 +86,15 @@ static void live_remove(struct cca_backend *be)
  * other.  The child reconnects on first use. */
 void cca_backend_check_fork(struct cca_backend *be)
 {
-    int pid = (int)getpid();
+    unsigned int generation = atomic_load(&fork_generation);
+    int pid;
 
-    if (atomic_load(&be->owner_pid) == pid)
+    if (atomic_load(&be->owner_generation) == generation)
         return;
 
+    pid = (int)getpid();
     pthread_mutex_lock(&be->fork_lock);
-    if (atomic_load(&be->owner_pid) != pid) {
+    if (atomic_load(&be->owner_generation) != generation) {
         for (int i = 0; i < be->device_count; i++) {
             cca_pool_drop_all(&be->devices[i]);
             atomic_store(&be->devices[i].outstanding, 0);
@@ -91,6 +103,7 @@ void cca_backend_check_fork(struct cca_backend *be)
                       "device connections", pid,
                       atomic_load(&be->owner_pid));
         atomic_store(&be->owner_pid, pid);
+        atomic_store(&be->owner_generation, generation);
     }
     pthread_mutex_unlock(&be->fork_lock);
 }
@@ -245,9 +258,14 @@ struct cca_backend *cca_backend_open(const struct cca_config *cfg, char *err,
     }
     pthread_mutex_init(&be->fork_lock, NULL);
     be->ready_timeout_ms = cfg->ready_timeout_ms;
+    /* Waiting for a reply without sleeping only pays when the device has
+     * a CPU of its own to reply on. */
+    be->spin_wait_us = sysconf(_SC_NPROCESSORS_ONLN) >= 2
+                       ? cfg->spin_wait_us : 0;
     atomic_init(&be->next_request_id, 1);
     atomic_init(&be->next_start, 0);
     atomic_init(&be->owner_pid, (int)getpid());
+    atomic_init(&be->owner_generation, atomic_load(&fork_generation));
 
     if (cfg->transport == CCA_TRANSPORT_CCA) {
         if (!open_cca_devices(be, cfg, err, err_len))

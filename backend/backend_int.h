@@ -25,6 +25,7 @@
 /* Maximum wait for one reply, in milliseconds.  NOTE: a fixed guess that covers RSA-4096
  * key generation behind a full device queue; not configurable yet. */
 #define CCA_REPLY_TIMEOUT_MS (300 * 1000)
+#define CCA_REPLY_TIME_SLOTS 32
 /* A warning driver code that every reply repeats (battery warning) is
  * logged once per this many milliseconds per device. */
 #define CCA_WARNING_LOG_INTERVAL_MS (60 * 1000)
@@ -66,10 +67,15 @@ struct cca_device {
     atomic_llong down_until;      /* monotonic ms; 0 when not held off */
     atomic_uint last_warning;     /* driver code last logged as warning */
     atomic_llong warning_logged_ms; /* monotonic ms of that log line */
+
+    /* Recent reply time per kind of request: verb << 32 | microseconds,
+     * in a slot chosen by a hash of the verb (see cca_pool_spin_budget). */
+    atomic_ullong reply_us[CCA_REPLY_TIME_SLOTS];
 };
 
 struct cca_backend {
     long ready_timeout_ms;
+    unsigned spin_wait_us;        /* 0: always sleep while waiting */
     int device_count;
     struct cca_device devices[CCA_MAX_DEVICES];
 
@@ -81,9 +87,11 @@ struct cca_backend {
     atomic_uint next_request_id;
     atomic_uint next_start;       /* rotates ties between devices */
 
-    /* The process the connections belong to; a different getpid() means
-     * this is a forked child that must not touch them. */
+    /* The process the connections belong to, and the fork generation it
+     * had (backend.c); a different generation means this is a forked
+     * child that must not touch them. */
     atomic_int owner_pid;
+    atomic_uint owner_generation;
     pthread_mutex_t fork_lock;
 
     /* Registry of live backends, walked by the fork handlers. */

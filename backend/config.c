@@ -28,6 +28,22 @@ void cca_config_defaults(struct cca_config *cfg)
     cfg->transport = CCA_TRANSPORT_SOCKET;
     snprintf(cfg->cca_library, sizeof(cfg->cca_library), "%s",
              CCA_DEFAULT_CCA_LIBRARY);
+    cfg->spin_wait_us = CCA_DEFAULT_SPIN_WAIT_US;
+}
+
+int cca_parse_spin_wait(const char *value, unsigned *us)
+{
+    char *end = NULL;
+    unsigned long v;
+
+    if (value == NULL || !isdigit((unsigned char)value[0]))
+        return 0;
+    errno = 0;
+    v = strtoul(value, &end, 10);
+    if (*end != '\0' || errno == ERANGE || v > CCA_SPIN_WAIT_MAX_US)
+        return 0;
+    *us = (unsigned)v;
+    return 1;
 }
 
 int cca_transport_parse(const char *name)
@@ -158,7 +174,7 @@ static int apply_debug(struct cca_config *cfg, const char *value, char *err,
 
 /*
  * Apply IBM4767_DEVICES, IBM4767_READY_TIMEOUT, IBM4767_DEBUG,
- * IBM4767_TRANSPORT and IBM4767_CCA_LIBRARY.
+ * IBM4767_TRANSPORT, IBM4767_CCA_LIBRARY and IBM4767_SPIN_WAIT_US.
  * An unset or empty variable leaves the setting alone.  The variables are
  * checked in turn and the first invalid one is reported; cfg may then hold
  * the values applied before it.
@@ -191,6 +207,15 @@ int cca_config_apply_env(struct cca_config *cfg, char *err, size_t err_len)
     if (value != NULL && value[0] != '\0' &&
         !apply_cca_library(cfg, value, err, err_len))
         return 0;
+
+    value = getenv("IBM4767_SPIN_WAIT_US");
+    if (value != NULL && value[0] != '\0' &&
+        !cca_parse_spin_wait(value, &cfg->spin_wait_us)) {
+        snprintf(err, err_len, "IBM4767_SPIN_WAIT_US=%s is invalid: expected "
+                 "a whole number of microseconds from 0 (never spin) to %d",
+                 value, CCA_SPIN_WAIT_MAX_US);
+        return 0;
+    }
 
     return 1;
 }

@@ -19,8 +19,15 @@
 
 #include <ibm4767/transport.h>
 
+/* Replies are read through a small buffer, so that a header and a short
+ * payload take one recv() instead of two. */
+#define CONN_BUF_LEN 2048
+
 struct cca_conn {
     int fd;
+    size_t buf_start;        /* unread bytes are buf[buf_start, buf_end) */
+    size_t buf_end;
+    uint8_t buf[CONN_BUF_LEN];
 };
 
 struct cca_conn *cca_conn_open(const char *path, char *err, size_t err_len)
@@ -104,12 +111,17 @@ void cca_conn_close(struct cca_conn *c)
         return;
     if (c->fd >= 0)
         close(c->fd);
-    OPENSSL_free(c);
+    OPENSSL_clear_free(c, sizeof(*c));
 }
 
 int cca_conn_fd(const struct cca_conn *c)
 {
     return c != NULL ? c->fd : -1;
+}
+
+size_t cca_conn_buffered(const struct cca_conn *c)
+{
+    return c != NULL ? c->buf_end - c->buf_start : 0;
 }
 
 int cca_conn_send(struct cca_conn *c, uint16_t verb, uint32_t request_id,
@@ -175,6 +187,43 @@ int cca_conn_send(struct cca_conn *c, uint16_t verb, uint32_t request_id,
     return 1;
 }
 
+static long long monotonic_us(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int cca_conn_spin_readable(struct cca_conn *c, unsigned max_us)
+{
+    long long end;
+
+    if (c == NULL || c->fd < 0 || max_us == 0)
+        return 0;
+    if (c->buf_end > c->buf_start)
+        return 1;
+    /* Each try reads into the buffer, so the bytes that end the spin need
+     * no further system call. */
+    if (c->buf_end > 0)
+        OPENSSL_cleanse(c->buf, c->buf_end);
+    c->buf_start = c->buf_end = 0;
+    end = monotonic_us() + max_us;
+    do {
+        ssize_t n = recv(c->fd, c->buf, CONN_BUF_LEN, MSG_DONTWAIT);
+
+        if (n > 0) {
+            c->buf_end = (size_t)n;
+            return 1;
+        }
+        /* End of file or an error: let the read that follows report it. */
+        if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK
+                       && errno != EINTR))
+            return 1;
+    } while (monotonic_us() < end);
+    return 0;
+}
+
 static long long monotonic_ms(void)
 {
     struct timespec ts;
@@ -183,37 +232,15 @@ static long long monotonic_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/*
- * Read exactly len bytes before the deadline (monotonic ms, or -1 for no
- * limit).  Returns 1, 0 on end of file, -1 on an error (errno set), or -2
- * on timeout.  *got receives the number of bytes read before a failure.
- * With ready set the caller expects the bytes to be there already (the
- * payload right after its header), so the first read goes without a
- * poll() and waits only if it finds nothing.
- */
-static int read_full(int fd, uint8_t *buf, size_t len, long long deadline,
-                     int ready, size_t *got)
+/* Wait until fd is readable or the deadline (monotonic ms, -1 for none)
+ * passes.  Returns 1, -1 on an error or -2 on timeout. */
+static int wait_readable(int fd, long long deadline)
 {
-    *got = 0;
-    while (*got < len) {
-        struct pollfd pfd = { .fd = fd, .events = POLLIN };
-        int wait_ms = -1;
-        ssize_t n;
-        int r;
+    struct pollfd pfd = { .fd = fd, .events = POLLIN };
+    int wait_ms = -1;
+    int r;
 
-        if (ready) {
-            n = recv(fd, buf + *got, len - *got, MSG_DONTWAIT);
-            if (n == 0)
-                return 0;
-            if (n > 0) {
-                *got += (size_t)n;
-                continue;
-            }
-            if (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK)
-                return -1;
-            ready = 0;
-        }
-
+    for (;;) {
         if (deadline >= 0) {
             long long left = deadline - monotonic_ms();
 
@@ -222,21 +249,65 @@ static int read_full(int fd, uint8_t *buf, size_t len, long long deadline,
             wait_ms = left > 0x7fffffff ? 0x7fffffff : (int)left;
         }
         r = poll(&pfd, 1, wait_ms);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0)
-            return -1;
+        if (r > 0)
+            return 1;
         if (r == 0)
             return -2;
-
-        n = read(fd, buf + *got, len - *got);
-        if (n < 0 && (errno == EINTR || errno == EAGAIN))
-            continue;
-        if (n < 0)
+        if (errno != EINTR)
             return -1;
+    }
+}
+
+/*
+ * Read exactly len bytes before the deadline (monotonic ms, or -1 for no
+ * limit): first the buffered bytes, then straight from the socket.  A
+ * read that still needs less than the buffer fills the buffer with
+ * whatever the socket has, so that the next read (the payload after its
+ * header) usually finds its bytes there.  Returns 1, 0 on end of file, -1
+ * on an error (errno set), or -2 on timeout.  *got receives the number of
+ * bytes read before a failure.
+ */
+static int read_full(struct cca_conn *c, uint8_t *out, size_t len,
+                     long long deadline, size_t *got)
+{
+    *got = 0;
+    while (*got < len) {
+        size_t want = len - *got;
+        size_t have = c->buf_end - c->buf_start;
+        ssize_t n;
+
+        if (have > 0) {
+            size_t take = have < want ? have : want;
+
+            memcpy(out + *got, c->buf + c->buf_start, take);
+            c->buf_start += take;
+            *got += take;
+            continue;
+        }
+        /* Reply bytes may be decrypted data: wipe them once used. */
+        if (c->buf_end > 0)
+            OPENSSL_cleanse(c->buf, c->buf_end);
+        c->buf_start = c->buf_end = 0;
+        if (want >= CONN_BUF_LEN)
+            n = recv(c->fd, out + *got, want, MSG_DONTWAIT);
+        else
+            n = recv(c->fd, c->buf, CONN_BUF_LEN, MSG_DONTWAIT);
         if (n == 0)
             return 0;
-        *got += (size_t)n;
+        if (n > 0) {
+            if (want >= CONN_BUF_LEN)
+                *got += (size_t)n;
+            else
+                c->buf_end = (size_t)n;
+            continue;
+        }
+        if (errno == EINTR)
+            continue;
+        if (errno != EAGAIN && errno != EWOULDBLOCK)
+            return -1;
+        n = wait_readable(c->fd, deadline);
+        if (n != 1)
+            return (int)n;
     }
     return 1;
 }
@@ -279,7 +350,7 @@ int cca_conn_recv(struct cca_conn *c, struct ibm4767_header *hdr,
     if (timeout_ms >= 0)
         deadline = monotonic_ms() + timeout_ms;
 
-    r = read_full(c->fd, head, sizeof(head), deadline, 0, &got);
+    r = read_full(c, head, sizeof(head), deadline, &got);
     if (r != 1) {
         describe_read_failure(r, got, sizeof(head), "header", timeout_ms,
                               err, err_len);
@@ -299,7 +370,7 @@ int cca_conn_recv(struct cca_conn *c, struct ibm4767_header *hdr,
                  hdr->payload_len);
         return 0;
     }
-    r = read_full(c->fd, buf, hdr->payload_len, deadline, 1, &got);
+    r = read_full(c, buf, hdr->payload_len, deadline, &got);
     if (r != 1) {
         describe_read_failure(r, got, hdr->payload_len, "payload",
                               timeout_ms, err, err_len);

@@ -423,8 +423,8 @@ static int read_config(struct ibm4767_provctx *ctx)
 {
     const char *devices = NULL, *timeout = NULL, *level = NULL;
     const char *log_file = NULL, *key_storage = NULL;
-    const char *transport = NULL, *cca_library = NULL;
-    OSSL_PARAM params[8];
+    const char *transport = NULL, *cca_library = NULL, *spin = NULL;
+    OSSL_PARAM params[9];
     char env_err[256] = "";
     int log_level;
 
@@ -442,7 +442,9 @@ static int read_config(struct ibm4767_provctx *ctx)
                                               (char **)&transport, 0);
     params[6] = OSSL_PARAM_construct_utf8_ptr("cca-library",
                                               (char **)&cca_library, 0);
-    params[7] = OSSL_PARAM_construct_end();
+    params[7] = OSSL_PARAM_construct_utf8_ptr("spin-wait-us", (char **)&spin,
+                                              0);
+    params[8] = OSSL_PARAM_construct_end();
 
     cca_config_defaults(&ctx->config);
     if (ctx->core_get_params != NULL
@@ -459,6 +461,13 @@ static int read_config(struct ibm4767_provctx *ctx)
     if (timeout != NULL
         && !parse_ready_timeout(ctx, timeout, &ctx->config.ready_timeout_ms))
         return 0;
+    if (spin != NULL && !cca_parse_spin_wait(spin, &ctx->config.spin_wait_us)) {
+        IBM4767_RAISE(ctx, IBM4767_R_CONFIG,
+                      "provider configuration key spin-wait-us is \"%s\"; "
+                      "give a whole number of microseconds from 0 (never "
+                      "spin) to %d", spin, CCA_SPIN_WAIT_MAX_US);
+        return 0;
+    }
     if (level != NULL) {
         log_level = ibm4767_log_parse_level(level);
         if (log_level < 0) {

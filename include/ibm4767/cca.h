@@ -20,6 +20,10 @@
 #define CCA_DEFAULT_SOCKET        "/run/ibm4767/crp01.sock"
 #define CCA_DEFAULT_READY_TIMEOUT 300 /* seconds: the card's POST can take minutes */
 #define CCA_MAX_DEVICES           16
+/* Microseconds a request checks for its reply before sleeping (config key
+ * spin-wait-us, environment IBM4767_SPIN_WAIT_US); see backend/pool.c. */
+#define CCA_DEFAULT_SPIN_WAIT_US  50
+#define CCA_SPIN_WAIT_MAX_US      1000
 
 /* Resolved configuration.  cca_config_apply_env() lets the environment
  * override what the caller (openssl.cnf, command line) set. */
@@ -41,16 +45,21 @@ struct cca_config {
     char cca_library[1024];  /* library the cca transport opens with dlopen */
     int ignore_default_adapter; /* 1: leave CSU_DEFAULT_ADAPTER alone (the
                                  * CCA emulator library applies it itself) */
+    unsigned spin_wait_us;   /* 0 to CCA_SPIN_WAIT_MAX_US; 0: never spin */
 };
 
 /* Parse a transport name ("socket" or "cca"); returns -1 for any other. */
 int cca_transport_parse(const char *name);
 const char *cca_transport_name(int transport);
 
+/* Parse a spin-wait time: a whole number of microseconds from 0 to
+ * CCA_SPIN_WAIT_MAX_US.  Returns 1, or 0 when value is not one. */
+int cca_parse_spin_wait(const char *value, unsigned *us);
+
 /* Fill cfg with the built-in defaults. */
 void cca_config_defaults(struct cca_config *cfg);
 /* Apply IBM4767_DEVICES, IBM4767_READY_TIMEOUT, IBM4767_DEBUG,
- * IBM4767_TRANSPORT and IBM4767_CCA_LIBRARY.  Returns 1,
+ * IBM4767_TRANSPORT, IBM4767_CCA_LIBRARY and IBM4767_SPIN_WAIT_US.  Returns 1,
  * or 0 with a message in err when a variable contains an invalid value. */
 int cca_config_apply_env(struct cca_config *cfg, char *err, size_t err_len);
 

@@ -3,6 +3,7 @@
 #   devices: the requests go to that device, whose counters rise.
 #   ready-timeout: a request to a device in its self-test fails after it.
 #   log-level, log-file: a debug log is written to that file.
+#   spin-wait-us: 0 is accepted, a value over the limit is refused.
 # IBM4767_DEVICES overrides devices.  The request is key generation in the
 # device: EC P-256 where the provider supports it, else RSA-2048.
 . "$top_srcdir/test/scripts/common.sh"
@@ -98,3 +99,17 @@ fi
 cat "$T/keygen.err"
 grep -q '12/4801' "$T/keygen.err" || fail "ready-timeout key: error does not report 12/4801 (readiness timeout)"
 echo "ok: ready-timeout bounds the wait for a self-test"
+
+# spin-wait-us: 0 (never spin) works; a value over the limit stops the
+# provider with a message that names the key and the value.
+write_cnf "$T/openssl.cnf" "$first" 5
+echo "spin-wait-us = 0" >>"$T/openssl.cnf"
+device_keygen "$T/key4.pem" || { cat "$T/keygen.err" >&2; fail "spin-wait-us = 0: key generation failed"; }
+echo "ok: spin-wait-us = 0 is accepted"
+write_cnf "$T/openssl.cnf" "$first" 5
+echo "spin-wait-us = 5000" >>"$T/openssl.cnf"
+if device_keygen "$T/key5.pem"; then
+    fail "spin-wait-us = 5000: the provider accepted a value over the limit"
+fi
+grep -q 'spin-wait-us is "5000"' "$T/keygen.err" || { cat "$T/keygen.err" >&2; fail "spin-wait-us = 5000: the error does not name the key and the value"; }
+echo "ok: spin-wait-us over the limit is refused with the key named"

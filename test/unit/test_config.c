@@ -25,6 +25,7 @@ static int clear_env(void **state)
     unsetenv("IBM4767_DEVICES");
     unsetenv("IBM4767_READY_TIMEOUT");
     unsetenv("IBM4767_DEBUG");
+    unsetenv("IBM4767_SPIN_WAIT_US");
     unsetenv("CSU_DEFAULT_ADAPTER");
     return 0;
 }
@@ -102,6 +103,37 @@ static void config_ready_timeout_invalid(void **state)
             strstr(err, "IBM4767_READY_TIMEOUT") == NULL)
             fail_msg("message does not name the value %s: %s", bad[i], err);
     }
+}
+
+static void config_spin_wait(void **state)
+{
+    static const char *const bad[] = {
+        "abc", "-1", "1.5", "50us", " 5", "1001", "99999999999999999999",
+    };
+    struct cca_config cfg;
+    char err[256] = "";
+    unsigned us = 7;
+
+    (void)state;
+    cca_config_defaults(&cfg);
+    assert_int_equal(cfg.spin_wait_us, CCA_DEFAULT_SPIN_WAIT_US);
+    setenv("IBM4767_SPIN_WAIT_US", "0", 1);
+    assert_true(cca_config_apply_env(&cfg, err, sizeof(err)));
+    assert_int_equal(cfg.spin_wait_us, 0);
+    assert_true(cca_parse_spin_wait("1000", &us));
+    assert_int_equal(us, 1000);
+
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        setenv("IBM4767_SPIN_WAIT_US", bad[i], 1);
+        cca_config_defaults(&cfg);
+        if (cca_config_apply_env(&cfg, err, sizeof(err)))
+            fail_msg("IBM4767_SPIN_WAIT_US=%s was accepted", bad[i]);
+        if (strstr(err, bad[i]) == NULL ||
+            strstr(err, "IBM4767_SPIN_WAIT_US") == NULL)
+            fail_msg("message does not name the value %s: %s", bad[i], err);
+        assert_false(cca_parse_spin_wait(bad[i], &us));
+    }
+    unsetenv("IBM4767_SPIN_WAIT_US");
 }
 
 static void config_debug_level_only(void **state)
@@ -350,6 +382,7 @@ int main(void)
         cmocka_unit_test_setup(config_env_overrides, clear_env),
         cmocka_unit_test_setup(config_ready_timeout_zero, clear_env),
         cmocka_unit_test_setup(config_ready_timeout_invalid, clear_env),
+        cmocka_unit_test_setup(config_spin_wait, clear_env),
         cmocka_unit_test_setup(config_debug_level_only, clear_env),
         cmocka_unit_test_setup(config_debug_invalid, clear_env),
         cmocka_unit_test_setup(config_devices_too_long, clear_env),
