@@ -33,6 +33,8 @@
 #define EMU_DEFAULT_POST_SECONDS 3u
 #define EMU_DEFAULT_KEY_CACHE    256u
 #define EMU_MAX_KEY_CACHE        (1u << 20)
+#define EMU_DEFAULT_SPIN_US      50u
+#define EMU_MAX_SPIN_US          1000u
 #define EMU_MAX_POST_SECONDS     3600u
 #define EMU_MAX_WORKERS          1024u
 
@@ -47,6 +49,7 @@ struct emu_config {
     int log_level;               /* IBM4767_LOG_* */
     const char *log_file;        /* NULL: stderr */
     size_t key_cache_entries;    /* 0 turns the cache off */
+    unsigned spin_us;            /* see server.c; 0 turns spinning off */
     unsigned pka_workers;        /* 0: one per online CPU */
     const struct emu_profile *profile; /* timing profile, NULL: off */
     /* Administration and validation (admin.h). */

@@ -33,6 +33,7 @@ enum option_id {
     OPT_LOG_LEVEL,
     OPT_LOG_FILE,
     OPT_KEY_CACHE_ENTRIES,
+    OPT_SPIN_US,
     OPT_PKA_WORKERS,
     OPT_PROFILE,
     OPT_VALIDATION_DIR,
@@ -52,6 +53,7 @@ static const struct option long_options[] = {
     { "log-level", required_argument, NULL, OPT_LOG_LEVEL },
     { "log-file", required_argument, NULL, OPT_LOG_FILE },
     { "key-cache-entries", required_argument, NULL, OPT_KEY_CACHE_ENTRIES },
+    { "spin-us", required_argument, NULL, OPT_SPIN_US },
     { "pka-workers", required_argument, NULL, OPT_PKA_WORKERS },
     { "profile", required_argument, NULL, OPT_PROFILE },
     { "validation-dir", required_argument, NULL, OPT_VALIDATION_DIR },
@@ -90,6 +92,12 @@ static void print_help(void)
            "  --key-cache-entries N    unwrapped keys kept ready (default "
            "%u; 0 turns\n"
            "                           the cache off)\n"
+           "  --spin-us N              while one client sends request after "
+           "request,\n"
+           "                           check for the next one for N "
+           "microseconds\n"
+           "                           before sleeping (default %u, at most "
+           "%u; 0: off)\n"
            "  --pka-workers N          RSA and EC worker threads (default: "
            "one per online\n"
            "                           CPU)\n"
@@ -116,7 +124,8 @@ static void print_help(void)
            "SIGTERM or SIGINT stops the daemon and removes the socket.\n",
            CCA_DEFAULT_SOCKET, EMU_DEFAULT_STATE_DIR,
            EMU_DEFAULT_POST_SECONDS, EMU_MAX_POST_SECONDS,
-           EMU_DEFAULT_KEY_CACHE, EMU_DEFAULT_VALIDATION_DIR);
+           EMU_DEFAULT_KEY_CACHE, EMU_DEFAULT_SPIN_US, EMU_MAX_SPIN_US,
+           EMU_DEFAULT_VALIDATION_DIR);
 }
 
 static int usage_error(const char *fmt, ...)
@@ -179,6 +188,7 @@ static void set_defaults(struct emu_config *cfg)
     cfg->post_seconds = EMU_DEFAULT_POST_SECONDS;
     cfg->log_level = IBM4767_LOG_WARN;
     cfg->key_cache_entries = EMU_DEFAULT_KEY_CACHE;
+    cfg->spin_us = EMU_DEFAULT_SPIN_US;
     cfg->validation_dir = EMU_DEFAULT_VALIDATION_DIR;
 }
 
@@ -268,6 +278,12 @@ static int apply_option(struct emu_config *cfg, int opt, const char *arg)
             return usage_error("--key-cache-entries: '%s' is not a number "
                                "from 0 to 1048576", arg);
         cfg->key_cache_entries = n;
+        return 0;
+    case OPT_SPIN_US:
+        if (!parse_number(arg, 0, EMU_MAX_SPIN_US, &n))
+            return usage_error("--spin-us: '%s' is not a number from 0 to "
+                               "%u", arg, EMU_MAX_SPIN_US);
+        cfg->spin_us = (unsigned)n;
         return 0;
     case OPT_PKA_WORKERS:
         if (!parse_number(arg, 1, EMU_MAX_WORKERS, &n))

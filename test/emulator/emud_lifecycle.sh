@@ -42,6 +42,11 @@ echo "ok: --help exits 0"
 status=$?
 [ $status -eq 2 ] || fail "an invalid --post-seconds exited $status, expected 2"
 grep -q "post-seconds" "$T/err" || fail "the usage error does not name the option"
+
+"$EMUD" --spin-us 1001 >"$T/out" 2>"$T/err"
+status=$?
+[ $status -eq 2 ] || fail "--spin-us 1001 exited $status, expected 2"
+grep -q "spin-us: '1001'" "$T/err" || fail "the --spin-us usage error does not name the value"
 echo "ok: usage error exits 2"
 
 # --- first start: modes --------------------------------------------------
