@@ -451,7 +451,8 @@ struct cca_keystore *cca_keystore_new(const char *path, unsigned flags)
     }
     snprintf(ks->path, sizeof(ks->path), "%s", path);
     ks->flags = flags;
-    ks->cache_enabled = keystore_cache_allowed();
+    ks->cache_enabled = !(flags & CCA_KEYSTORE_NO_CACHE)
+                        && keystore_cache_allowed();
     ks->cache_generation = -1;
     keystore_registry_add(ks);
     return ks;

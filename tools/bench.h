@@ -40,6 +40,7 @@ enum bench_kind {
     BENCH_CIPHER,
     BENCH_TLS,            /* one handshake per thread at a time */
     BENCH_TLS_ASYNC,      /* N handshakes in flight on one thread */
+    BENCH_LABEL_READ,     /* host key storage lookup; device side only */
 };
 
 /* Key types the operations share; each side generates each once. */
@@ -62,6 +63,7 @@ struct bench_op {
     const char *digest;           /* signatures: digest of the input */
     size_t data_len;              /* ciphers: bytes per operation */
     const char *profile_class;    /* class in the device's timing profile */
+    int no_cache;                 /* label reads: host record cache off */
 };
 
 /* The operations in report order; bench_op_count is their number. */
@@ -79,6 +81,7 @@ struct bench_keys {
     uint8_t aes_clear[32];
     /* TLS server certificates, made for the RSA-2048 keys on first use. */
     void *tls_cert[BENCH_SIDES];  /* X509 * */
+    struct bench_labels *labels;  /* label reads, made on first use */
 };
 
 /* Make the key op needs on side, once (bench_keys.c).  Prints what failed
@@ -88,6 +91,15 @@ int bench_keys_prepare(struct bench_keys *keys, const struct bench_op *op,
 void bench_keys_free(struct bench_keys *keys);
 /* A self-signed certificate for side's RSA-2048 key (X509 *). */
 void *bench_keys_tls_cert(struct bench_keys *keys, enum bench_side side);
+
+/* Key records for the label reads (bench_label.c): a new database in a
+ * temporary directory, opened once with the host record cache and once
+ * without.  bench_labels_new() prints what failed and returns NULL. */
+struct bench_labels;
+struct bench_labels *bench_labels_new(void);
+void bench_labels_free(struct bench_labels *lb);
+/* Read the next of the few labels, advancing *next; 1 on success. */
+int bench_label_read(struct bench_labels *lb, int no_cache, unsigned *next);
 
 /* One thread's state for one operation (bench_ops.c). */
 struct bench_worker;
@@ -113,6 +125,8 @@ struct bench_result {
     double ops_per_second;
     double p50_ms;
     double p99_ms;
+    double cpu_us_per_op;         /* this process's CPU time per operation;
+                                   * 0 when not measured */
     int failed;                   /* an operation failed: see stderr */
     int skipped;                  /* not measured (--side) */
 };

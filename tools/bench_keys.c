@@ -162,6 +162,14 @@ int bench_keys_prepare(struct bench_keys *keys, const struct bench_op *op,
 {
     if (op->key == BENCH_KEY_AES256)
         return prepare_aes(keys, side);
+    /* Label reads have no counterpart in the default provider. */
+    if (op->kind == BENCH_LABEL_READ) {
+        if (side == BENCH_DEFAULT)
+            return 0;
+        if (keys->labels == NULL)
+            keys->labels = bench_labels_new();
+        return keys->labels != NULL;
+    }
 
     if (keys->pkey[side][op->key] == NULL) {
         keys->pkey[side][op->key] = generate_key(side, op->key);
@@ -236,6 +244,7 @@ void bench_keys_free(struct bench_keys *keys)
         X509_free(keys->tls_cert[s]);
     }
     EVP_PKEY_free(keys->peer_p256);
+    bench_labels_free(keys->labels);
     /* The token is wrapped under the master key, but cleansing it costs
      * nothing. */
     OPENSSL_clear_free(keys->aes_token, keys->aes_token_len);

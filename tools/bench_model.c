@@ -111,6 +111,8 @@ int bench_model_calibrate(struct bench_model *m, const struct bench_op *op,
     double per_op;
     int ret = 0;
 
+    if (op->profile_class == NULL)
+        return 1;   /* no device request to model */
     if (m == NULL || index >= sizeof(m->requests_per_op) /
                                   sizeof(m->requests_per_op[0]))
         return 0;
@@ -175,7 +177,7 @@ double bench_model_rate(const struct bench_model *m,
 {
     double total = 0.0;
 
-    if (m == NULL || m->device_count == 0)
+    if (m == NULL || m->device_count == 0 || op->profile_class == NULL)
         return 0.0;
     for (int i = 0; i < m->device_count; i++) {
         const struct cca_profile_op *p =
@@ -197,7 +199,7 @@ double bench_model_capacity(const struct bench_model *m,
 {
     double total = 0.0;
 
-    if (m == NULL)
+    if (m == NULL || op->profile_class == NULL)
         return 0.0;
     for (int i = 0; i < m->device_count; i++) {
         const struct cca_profile_op *p =

@@ -21,38 +21,43 @@
 
 const struct bench_op bench_ops[] = {
     { "rsa2048-pkcs1", "RSA-2048 sign, PKCS#1 v1.5, SHA-256", BENCH_SIGN,
-      BENCH_KEY_RSA2048, 0, "SHA256", 0, "rsa-2048-private" },
+      BENCH_KEY_RSA2048, 0, "SHA256", 0, "rsa-2048-private", 0 },
     { "rsa2048-pss", "RSA-2048 sign, PSS, SHA-256", BENCH_SIGN,
-      BENCH_KEY_RSA2048, 1, "SHA256", 0, "rsa-2048-private" },
+      BENCH_KEY_RSA2048, 1, "SHA256", 0, "rsa-2048-private", 0 },
     { "rsa3072-pkcs1", "RSA-3072 sign, PKCS#1 v1.5, SHA-256", BENCH_SIGN,
-      BENCH_KEY_RSA3072, 0, "SHA256", 0, "rsa-3072-private" },
+      BENCH_KEY_RSA3072, 0, "SHA256", 0, "rsa-3072-private", 0 },
     { "rsa3072-pss", "RSA-3072 sign, PSS, SHA-256", BENCH_SIGN,
-      BENCH_KEY_RSA3072, 1, "SHA256", 0, "rsa-3072-private" },
+      BENCH_KEY_RSA3072, 1, "SHA256", 0, "rsa-3072-private", 0 },
     { "rsa4096-pkcs1", "RSA-4096 sign, PKCS#1 v1.5, SHA-256", BENCH_SIGN,
-      BENCH_KEY_RSA4096, 0, "SHA256", 0, "rsa-4096-private" },
+      BENCH_KEY_RSA4096, 0, "SHA256", 0, "rsa-4096-private", 0 },
     { "rsa4096-pss", "RSA-4096 sign, PSS, SHA-256", BENCH_SIGN,
-      BENCH_KEY_RSA4096, 1, "SHA256", 0, "rsa-4096-private" },
+      BENCH_KEY_RSA4096, 1, "SHA256", 0, "rsa-4096-private", 0 },
     { "rsa2048-decrypt", "RSA-2048 decrypt, OAEP, SHA-256", BENCH_DECRYPT,
-      BENCH_KEY_RSA2048, 0, "SHA256", 0, "rsa-2048-private" },
+      BENCH_KEY_RSA2048, 0, "SHA256", 0, "rsa-2048-private", 0 },
     { "ecdsa-p256", "ECDSA P-256 sign, SHA-256", BENCH_SIGN, BENCH_KEY_P256,
-      0, "SHA256", 0, "ec-p256-private" },
+      0, "SHA256", 0, "ec-p256-private", 0 },
     { "ecdsa-p384", "ECDSA P-384 sign, SHA-384", BENCH_SIGN, BENCH_KEY_P384,
-      0, "SHA384", 0, "ec-p384-private" },
+      0, "SHA384", 0, "ec-p384-private", 0 },
     { "ecdh-p256", "ECDH P-256 derive", BENCH_DERIVE, BENCH_KEY_P256, 0,
-      NULL, 0, "ec-p256-private" },
+      NULL, 0, "ec-p256-private", 0 },
     { "aes256gcm-16", "AES-256-GCM encrypt, 16 bytes", BENCH_CIPHER,
-      BENCH_KEY_AES256, 0, NULL, 16, "aes-cipher" },
+      BENCH_KEY_AES256, 0, NULL, 16, "aes-cipher", 0 },
     { "aes256gcm-1k", "AES-256-GCM encrypt, 1 KiB", BENCH_CIPHER,
-      BENCH_KEY_AES256, 0, NULL, KIB, "aes-cipher" },
+      BENCH_KEY_AES256, 0, NULL, KIB, "aes-cipher", 0 },
     { "aes256gcm-16k", "AES-256-GCM encrypt, 16 KiB", BENCH_CIPHER,
-      BENCH_KEY_AES256, 0, NULL, 16 * KIB, "aes-cipher" },
+      BENCH_KEY_AES256, 0, NULL, 16 * KIB, "aes-cipher", 0 },
     { "aes256gcm-1m", "AES-256-GCM encrypt, 1 MiB", BENCH_CIPHER,
-      BENCH_KEY_AES256, 0, NULL, KIB * KIB, "aes-cipher" },
+      BENCH_KEY_AES256, 0, NULL, KIB * KIB, "aes-cipher", 0 },
     { "tls", "TLS 1.3 handshake, RSA-2048 server key, one per thread",
-      BENCH_TLS, BENCH_KEY_RSA2048, 1, "SHA256", 0, "rsa-2048-private" },
+      BENCH_TLS, BENCH_KEY_RSA2048, 1, "SHA256", 0, "rsa-2048-private", 0 },
     { "tls-async", "TLS 1.3 handshake, SSL_MODE_ASYNC, all on one thread",
       BENCH_TLS_ASYNC, BENCH_KEY_RSA2048, 1, "SHA256", 0,
-      "rsa-2048-private" },
+      "rsa-2048-private", 0 },
+    { "label-read", "key record read by label, host record cache on",
+      BENCH_LABEL_READ, BENCH_KEY_RSA2048, 0, NULL, 0, NULL, 0 },
+    { "label-read-nocache", "key record read by label, host record cache "
+      "off (as with CSUCACHE=N)", BENCH_LABEL_READ, BENCH_KEY_RSA2048, 0,
+      NULL, 0, NULL, 1 },
 };
 
 const size_t bench_op_count = sizeof(bench_ops) / sizeof(bench_ops[0]);
@@ -72,6 +77,8 @@ struct bench_worker {
     EVP_CIPHER *cipher;
     EVP_CIPHER_CTX *cctx;
     struct bench_tls *tls;
+    struct bench_labels *labels;
+    unsigned next_label;
     OSSL_PARAM key_params[2];     /* AES device key: the token */
     uint8_t digest[EVP_MAX_MD_SIZE];
     size_t digest_len;
@@ -192,7 +199,8 @@ struct bench_worker *bench_worker_new(const struct bench_op *op,
     w->op = op;
     if (op->key != BENCH_KEY_AES256)
         pkey = keys->pkey[side][op->key];
-    if (pkey != NULL && op->kind != BENCH_TLS && op->kind != BENCH_TLS_ASYNC) {
+    if (pkey != NULL && op->kind != BENCH_TLS && op->kind != BENCH_TLS_ASYNC
+        && op->kind != BENCH_LABEL_READ) {
         w->pctx = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL);
         if (w->pctx == NULL)
             goto err;
@@ -215,6 +223,10 @@ struct bench_worker *bench_worker_new(const struct bench_op *op,
     case BENCH_TLS_ASYNC:
         w->tls = bench_tls_new(side, keys, op->kind == BENCH_TLS_ASYNC);
         ok = w->tls != NULL;
+        break;
+    case BENCH_LABEL_READ:
+        w->labels = keys->labels;
+        ok = w->labels != NULL;
         break;
     }
     if (ok)
@@ -258,6 +270,8 @@ int bench_worker_run(struct bench_worker *w)
     case BENCH_TLS:
     case BENCH_TLS_ASYNC:
         return bench_tls_handshake(w->tls);
+    case BENCH_LABEL_READ:
+        return bench_label_read(w->labels, w->op->no_cache, &w->next_label);
     }
     return 0;
 }

@@ -13,6 +13,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include <openssl/err.h>
@@ -100,6 +101,8 @@ struct run {
     atomic_uint slow_threads;     /* below MIN_OPS_PER_THREAD so far */
     double window_start;
     double window_end;            /* set before stop */
+    double cpu_start;             /* process CPU seconds at window_start */
+    double cpu_end;               /* and at window_end */
 };
 
 struct thread_state {
@@ -171,6 +174,17 @@ static void *thread_main(void *arg)
     return NULL;
 }
 
+/* CPU time of this process (all threads, user and system), seconds. */
+static double process_cpu_seconds(void)
+{
+    struct rusage ru;
+
+    if (getrusage(RUSAGE_SELF, &ru) != 0)
+        return 0.0;
+    return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+           (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
 static void sleep_seconds(double s)
 {
     struct timespec ts;
@@ -195,6 +209,7 @@ static void wait_window(struct run *run, double seconds)
            !atomic_load(&run->failed) && bench_now_seconds() < limit)
         sleep_seconds(0.01);
     run->window_end = bench_now_seconds();
+    run->cpu_end = process_cpu_seconds();
     atomic_store(&run->stop, 1);
 }
 
@@ -216,6 +231,9 @@ static int collect(struct run *run, struct thread_state *ts,
     out->ops_per_second = out->seconds > 0 ? (double)all.count /
                                                  out->seconds
                                            : 0.0;
+    out->cpu_us_per_op = all.count > 0 ? (run->cpu_end - run->cpu_start) *
+                                             1e6 / (double)all.count
+                                       : 0.0;
     bench_samples_summarize(&all, out);
     bench_samples_free(&all);
     return ok;
@@ -265,6 +283,7 @@ int bench_measure(const struct bench_op *op, enum bench_side side,
         pthread_cond_wait(&run.changed, &run.lock);
     run.go = 1;
     run.window_start = bench_now_seconds();
+    run.cpu_start = process_cpu_seconds();
     pthread_cond_broadcast(&run.changed);
     pthread_mutex_unlock(&run.lock);
     if (!atomic_load(&run.failed))

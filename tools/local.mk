@@ -44,6 +44,7 @@ tools_ibm4767_bench_SOURCES = \
 	tools/bench_keys.c \
 	tools/bench_run.c \
 	tools/bench_tls.c \
+	tools/bench_label.c \
 	tools/bench_model.c
 tools_ibm4767_bench_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS) $(SSL_CFLAGS)
 tools_ibm4767_bench_LDADD = backend/libibm4767.la $(SSL_LIBS) $(CRYPTO_LIBS)

@@ -95,12 +95,15 @@ struct cca_keystore;
 
 /* Flags of cca_keystore_new(). */
 #define CCA_KEYSTORE_CREATE 0x01u  /* create a missing database (mode 0640) */
+#define CCA_KEYSTORE_NO_CACHE 0x02u /* no host record cache, whatever
+                                     * CSUCACHE is */
 
 /*
  * Create a handle on the database at path.  Does not touch the file: the
  * first verb opens it, and reports a missing or unreadable file with the
  * path in the detail.  Without CCA_KEYSTORE_CREATE a missing file is an
- * error.  The host record cache is on unless CSUCACHE starts with N or n.
+ * error.  The host record cache is on unless CSUCACHE starts with N or n
+ * or flags contain CCA_KEYSTORE_NO_CACHE.
  * Returns NULL only when memory runs out or path is empty or too long.
  */
 struct cca_keystore *cca_keystore_new(const char *path, unsigned flags);
