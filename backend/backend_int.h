@@ -15,6 +15,7 @@
 
 #include <ibm4767/cca.h>
 #include <ibm4767/protocol.h>
+#include <ibm4767/token.h>
 #include <ibm4767/transport.h>
 
 /* Idle connections kept per device; more are closed when returned. */
@@ -71,6 +72,10 @@ struct cca_device {
     /* Recent reply time per kind of request: verb << 32 | microseconds,
      * in a slot chosen by a hash of the verb (see cca_pool_spin_budget). */
     atomic_ullong reply_us[CCA_REPLY_TIME_SLOTS];
+
+    /* Serial number of the device's last status reply, "" before one;
+     * guarded by lock.  It tells which device holds a retained key. */
+    char serial[32];
 };
 
 struct cca_backend {
@@ -111,6 +116,11 @@ struct cca_request {
     int wait_ready;               /* 0 only for a status query that must
                                    * answer in any device state */
     const struct ibm4767_wbuf *payload;
+    /* The PKA key token the request uses, or NULL.  A retained key's
+     * token sends the request to the device that holds the key, and
+     * never to another one (retained.c). */
+    const uint8_t *key_token;
+    size_t key_token_len;
 };
 
 /* A request to any device that waits for readiness. */
@@ -195,6 +205,37 @@ int cca_call_copy_bytes(struct cca_backend *be, uint16_t verb, int resendable,
                         const struct ibm4767_wbuf *payload, uint8_t *out,
                         size_t *out_len, const char *field,
                         struct cca_result *res);
+
+/* As cca_call_take_bytes and cca_call_copy_bytes for a request that uses
+ * the PKA key token token: a retained key's token sends it to the device
+ * that holds the key (reply.c). */
+int cca_call_key_take_bytes(struct cca_backend *be, uint16_t verb,
+                            const uint8_t *token, size_t token_len,
+                            const struct ibm4767_wbuf *payload,
+                            uint8_t **out, size_t *out_len,
+                            const char *field, struct cca_result *res);
+int cca_call_key_copy_bytes(struct cca_backend *be, uint16_t verb,
+                            const uint8_t *token, size_t token_len,
+                            const struct ibm4767_wbuf *payload, uint8_t *out,
+                            size_t *out_len, const char *field,
+                            struct cca_result *res);
+
+/* Retained keys (retained.c). */
+/* Record the serial number a status reply of dev reported. */
+void cca_device_note_serial(struct cca_device *dev, const char *serial);
+/* When token is a retained key's token, parse it into *tok and set *want
+ * to the index of the device that holds the key: returns 1.  Returns 0
+ * for any other token, and -1 with res set when no configured device can
+ * be found to hold the key, or CSU_DEFAULT_ADAPTER pins another one. */
+int cca_retained_route(struct cca_backend *be, const uint8_t *token,
+                       size_t token_len, struct cca_pka_token *tok,
+                       int *want, struct cca_result *res);
+/* Rewrite the detail of a failed request for the retained key of tok,
+ * sent to device index device: what failed for which key on which
+ * device, and that no other device was tried. */
+void cca_retained_explain(struct cca_backend *be,
+                          const struct cca_pka_token *tok, int device,
+                          struct cca_result *res);
 
 /* Check a PKA key token argument: present, non-empty and at most
  * CCA_TOKEN_MAX bytes (verbs_pka.c).  Returns 1, or 0 with res set to a

@@ -136,6 +136,16 @@ typedef void cca_fn_CSNBKGN2(long *rc, long *reason, long *exit_len,
                              unsigned char *kek2, long *out1_len,
                              unsigned char *out1, long *out2_len,
                              unsigned char *out2);
+/* CSNBKPI2: key part import into a variable-length symmetric token.
+ * part_bits is the key part's length in bits (0 with COMPLETE).  On input
+ * key_len is the size of the buffer at key, which contains the token.
+ * CCA accepts any size from the token's own length up to 725 bytes.  On
+ * output key_len is the length of the returned token. */
+typedef void cca_fn_CSNBKPI2(long *rc, long *reason, long *exit_len,
+                             unsigned char *exit_data, long *rule_count,
+                             unsigned char *rule, long *part_bits,
+                             unsigned char *part, long *key_len,
+                             unsigned char *key);
 /* CSNBSAE / CSNBSAD: symmetric algorithm encipher and decipher.  For GCM
  * key_parms is the tag and optional_data the additional data. */
 typedef void cca_fn_CSNBSAE(long *rc, long *reason, long *exit_len,
@@ -167,6 +177,19 @@ typedef void cca_fn_key_record_delete(long *rc, long *reason,
                                       unsigned char *exit_data,
                                       long *rule_count, unsigned char *rule,
                                       unsigned char *label);
+/* CSNDKRL and CSNBAKRL: key record list.  label is a 64-byte label
+ * pattern in which a name part may be '*'.  The verb writes a
+ * key-record-list file (see below) and returns its path, at most
+ * CCA_KRL_NAME_MAX bytes, in dataset_name and its length in
+ * dataset_name_len.  security_server_name is an output that Linux
+ * libraries do not use. */
+typedef void cca_fn_key_record_list(long *rc, long *reason, long *exit_len,
+                                    unsigned char *exit_data,
+                                    long *rule_count, unsigned char *rule,
+                                    unsigned char *label,
+                                    long *dataset_name_len,
+                                    unsigned char *dataset_name,
+                                    unsigned char *security_server_name);
 
 /*
  * This project's extension, exported only by its emulator library
@@ -177,6 +200,43 @@ typedef void cca_fn_key_record_delete(long *rc, long *reason,
 #define CCA_EMU_STATUS_SYMBOL "ibm4767_emu_status"
 typedef int cca_fn_emu_status(int adapter, struct cca_status *st,
                               struct cca_result *res);
+
+/* ---- Key-record-list files ---------------------------------------------- */
+
+/*
+ * The list verbs write a text file of fixed-length records: a header
+ * record, then one detail record per matching key record.  Each record is
+ * 154 bytes, two lines of 77 that end in CR LF, and fields are padded with
+ * spaces.  The layout follows the key-record-list data set of IBM's CCA
+ * manual (release 2.54, "other than OS/400").  The file is named
+ * KYRLTnnn.LST (nnn from 001 to 999, then 001 again) and is in the
+ * directory that CSUPKALD (PKA) or CSUAESLD (AES) names.  kreclist.dat in
+ * the same directory contains the next nnn.
+ */
+#define CCA_KRL_NAME_MAX        64   /* the dataset_name field */
+#define CCA_KRL_RECORD_LEN      154
+#define CCA_KRL_LINE_LEN        77
+#define CCA_KRL_TIME_LEN        19   /* "ccyy-mm-dd hh:mm:ss" */
+#define CCA_KRL_NUMBER_LEN      4    /* record length and offset fields */
+/* Header record. */
+#define CCA_KRL_HDR_TITLE_OFF   0    /* 24 bytes: "PKA KEY-RECORD-LIST" */
+#define CCA_KRL_HDR_TITLE_LEN   24
+#define CCA_KRL_HDR_TIME_OFF    26   /* when the list was written */
+#define CCA_KRL_HDR_COUNT_OFF   50   /* 6 bytes: number of detail records */
+#define CCA_KRL_HDR_COUNT_LEN   6
+#define CCA_KRL_HDR_RECLEN_OFF  58   /* detail record length, "154" */
+#define CCA_KRL_HDR_FIRST_OFF   62   /* offset of the first detail record */
+#define CCA_KRL_HDR_PATTERN_OFF 77   /* 64 bytes: the label pattern */
+/* Detail record. */
+#define CCA_KRL_DTL_FLAG_OFF    0    /* '*' when the record failed its
+                                      * validation, else a space */
+#define CCA_KRL_DTL_LABEL_OFF   3    /* 64 bytes */
+#define CCA_KRL_DTL_TYPE_OFF    67   /* 8 bytes: key type, NO-KEY */
+#define CCA_KRL_DTL_MKVP_OFF    77   /* 4 hex digits: MKVP's first 2 bytes */
+#define CCA_KRL_DTL_CREATED_OFF 92
+#define CCA_KRL_DTL_CHANGED_OFF 113
+#define CCA_KRL_DTL_FORM_OFF    133  /* 8 bytes: INTERNAL, EXTERNAL, NO-KEY */
+#define CCA_KRL_FIELD_LEN       8
 
 /* ---- Rule arrays -------------------------------------------------------- */
 
@@ -217,6 +277,7 @@ struct cca_lib {
     cca_fn_CSNDEDH *CSNDEDH;
     cca_fn_CSNBKTB2 *CSNBKTB2;
     cca_fn_CSNBKGN2 *CSNBKGN2;
+    cca_fn_CSNBKPI2 *CSNBKPI2;
     cca_fn_CSNBSAE *CSNBSAE;
     cca_fn_CSNBSAE *CSNBSAD;
     cca_fn_CSNBRNGL *CSNBRNGL;
@@ -224,10 +285,12 @@ struct cca_lib {
     cca_fn_key_record *CSNDKRR;
     cca_fn_key_record *CSNDKRW;
     cca_fn_key_record_delete *CSNDKRD;
+    cca_fn_key_record_list *CSNDKRL;
     cca_fn_key_record *CSNBAKRC;
     cca_fn_key_record *CSNBAKRR;
     cca_fn_key_record *CSNBAKRW;
     cca_fn_key_record_delete *CSNBAKRD;
+    cca_fn_key_record_list *CSNBAKRL;
     cca_fn_emu_status *emu_status; /* optional: emulator library only */
 };
 
@@ -348,7 +411,8 @@ int cca_lib_random_number_generate(struct cca_backend *be, uint8_t *out,
                                    size_t len, struct cca_result *res);
 
 /* Key storage through CCA's key record verbs: the PKA verbs (CSNDKR*) for
- * RSA, EC and null records, the AES verbs (CSNBAKR*) for AES records. */
+ * RSA, EC and null records, the AES verbs (CSNBAKR*) for AES records.
+ * The list reads the files of CSNDKRL and CSNBAKRL and then each token. */
 int cca_lib_key_record_create(struct cca_backend *be, const char *label,
                               uint32_t type, const uint8_t *token,
                               size_t token_len, struct cca_result *res);

@@ -153,6 +153,18 @@ static const struct cca_code_entry cca_codes[] = {
       "request for 60 s is ended, also one whose cipher context was freed "
       "before its final call" } },
 
+    { 8, CCA_RS_RETAINED_KEY_NOT_FOUND, { CCA_CLASS_CALLER,
+      "RETAINED_KEY_NOT_FOUND",
+      "the device holds no retained key with this label, or holds another "
+      "key under it: the key was deleted, or the device was zeroized or "
+      "replaced; list the device's retained keys with `ibm4767-clu "
+      "retained list`, and generate a new key if it is gone" } },
+    { 8, CCA_RS_RETAINED_KEY_LIMIT, { CCA_CLASS_CALLER,
+      "RETAINED_KEY_LIMIT",
+      "the device's retained key storage is full; delete retained keys "
+      "that are no longer needed with `ibm4767-keys delete` or "
+      "`ibm4767-clu retained delete`" } },
+
     { 12, CCA_RS_HOST_CONNECT_FAILED, { CCA_CLASS_UNUSABLE,
       "HOST_CONNECT_FAILED",
       "cannot connect to the device socket; is ibm4767-emud running? "
@@ -177,6 +189,12 @@ static const struct cca_code_entry cca_codes[] = {
       "the key storage database is missing or unusable; check the path "
       "and permissions named in the detail, or create it with "
       "ibm4767-keys" } },
+    { 12, CCA_RS_HOST_RETAINED_DEVICE, { CCA_CLASS_UNUSABLE,
+      "HOST_RETAINED_KEY_DEVICE",
+      "the request uses a retained key, and the device that holds it is "
+      "not among the configured devices or cannot be reached; requests "
+      "for a retained key go only to that device: start it, or add its "
+      "socket to IBM4767_DEVICES or the provider's devices setting" } },
     { 16, CCA_RS_DEVICE_BUSY_INTERNAL, { CCA_CLASS_UNUSABLE,
       "DEVICE_INTERNAL_ERROR",
       "the device hit an internal error; read the ibm4767-emud log" } },

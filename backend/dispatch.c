@@ -313,6 +313,8 @@ void cca_request_init(struct cca_request *req, uint16_t verb, int resendable,
     req->resendable = resendable;
     req->wait_ready = 1;
     req->payload = payload;
+    req->key_token = NULL;
+    req->key_token_len = 0;
 }
 
 /*
@@ -324,10 +326,54 @@ void cca_request_init(struct cca_request *req, uint16_t verb, int resendable,
  * at most.  A connection lost mid-request is retried once, on a new
  * connection, only for resendable verbs.
  */
+static int dispatch_run(struct cca_backend *be, struct dispatch *d,
+                        struct cca_reply *reply, struct cca_result *res)
+{
+    const struct cca_request *req = d->req;
+
+    for (;;) {
+        struct cca_device *dev = choose_device(be, d->want, d->tried);
+
+        if (dev == NULL) {
+            if (d->saw_self_test && !d->patient) {
+                d->patient = 1;
+                d->tried = d->failed;
+                continue;
+            }
+            return 0;   /* every device failed; res has the last error */
+        }
+
+        if (req->wait_ready && !dispatch_ready(be, d, dev, res))
+            continue;
+
+        if (!cca_device_exchange(be, dev, req->verb, req->payload, reply,
+                                 res)) {
+            if (dispatch_after_lost(be, d, dev, res))
+                continue;
+            return 0;
+        }
+
+        if (dispatch_resend_reply(d, dev, res)) {
+            cca_reply_free(reply);
+            continue;
+        }
+
+        if (result_disables_device(res)) {
+            atomic_store(&dev->readiness, CCA_READINESS_UNKNOWN);
+            device_hold_off(dev);
+        }
+        note_driver_warning(dev, res);
+        return cca_result_ok(res);
+    }
+}
+
 int cca_backend_call(struct cca_backend *be, const struct cca_request *req,
                      struct cca_reply *reply, struct cca_result *res)
 {
+    struct cca_pka_token retained;
     struct dispatch d;
+    int route = 0;
+    int ok;
 
     cca_result_init(res);
     memset(reply, 0, sizeof(*reply));
@@ -344,41 +390,17 @@ int cca_backend_call(struct cca_backend *be, const struct cca_request *req,
     memset(&d, 0, sizeof(d));
     d.req = req;
     d.want = req->device >= 0 ? req->device : be->pinned;
+    /* A retained key's request goes to the device that holds the key. */
+    if (req->device < 0 && req->key_token != NULL)
+        route = cca_retained_route(be, req->key_token, req->key_token_len,
+                                   &retained, &d.want, res);
+    if (route < 0)
+        return 0;
     d.patient = d.want >= 0 || be->device_count == 1;
     d.deadline = cca_monotonic_ms() + be->ready_timeout_ms;
 
-    for (;;) {
-        struct cca_device *dev = choose_device(be, d.want, d.tried);
-
-        if (dev == NULL) {
-            if (d.saw_self_test && !d.patient) {
-                d.patient = 1;
-                d.tried = d.failed;
-                continue;
-            }
-            return 0;   /* every device failed; res has the last error */
-        }
-
-        if (req->wait_ready && !dispatch_ready(be, &d, dev, res))
-            continue;
-
-        if (!cca_device_exchange(be, dev, req->verb, req->payload, reply,
-                                 res)) {
-            if (dispatch_after_lost(be, &d, dev, res))
-                continue;
-            return 0;
-        }
-
-        if (dispatch_resend_reply(&d, dev, res)) {
-            cca_reply_free(reply);
-            continue;
-        }
-
-        if (result_disables_device(res)) {
-            atomic_store(&dev->readiness, CCA_READINESS_UNKNOWN);
-            device_hold_off(dev);
-        }
-        note_driver_warning(dev, res);
-        return cca_result_ok(res);
-    }
+    ok = dispatch_run(be, &d, reply, res);
+    if (!ok && route > 0)
+        cca_retained_explain(be, &retained, d.want, res);
+    return ok;
 }

@@ -1,7 +1,8 @@
 # backend: the host side of the device.
 #
 # libibm4767-common holds what both sides of the socket use: the frame
-# codec, the code table, logging and the key token layout.  The emulator
+# codec, the code table, logging, the key token layout and key labels
+# (a retained-key token carries one).  The emulator
 # links it on its own; everything on the host links libibm4767, which adds
 # the configuration, the transport, the device pool and the verbs.
 
@@ -14,7 +15,8 @@ backend_libibm4767_common_la_SOURCES = \
 	backend/token_int.h \
 	backend/token.c \
 	backend/token_build.c \
-	backend/symtoken.c
+	backend/symtoken.c \
+	backend/label.c
 backend_libibm4767_common_la_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
 backend_libibm4767_common_la_LIBADD = $(CRYPTO_LIBS)
 
@@ -43,7 +45,6 @@ dist_doc_DATA += doc/protocol.md doc/error-codes.md
 # Key storage: key records by label in SQLite, with the host record cache.
 backend_libibm4767_la_SOURCES += \
 	backend/keystore_int.h \
-	backend/label.c \
 	backend/keystore.c \
 	backend/keystore_db.c \
 	backend/keystore_cache.c
@@ -53,6 +54,10 @@ backend_libibm4767_la_LIBADD += $(SQLITE_LIBS)
 # Device administration: reset, faults, firmware, master keys, access
 # control points, key token change and validation (ibm4767/admin.h).
 backend_libibm4767_la_SOURCES += include/ibm4767/admin.h backend/verbs_admin.c
+
+# Retained keys: generate, list and delete, and sending each request for a
+# retained key to the device that holds it.
+backend_libibm4767_la_SOURCES += backend/retained.c
 
 # The cca transport: the verb API over IBM's CCA host library, loaded
 # with dlopen (in libc since glibc 2.34).
@@ -65,4 +70,5 @@ backend_libibm4767_la_SOURCES += \
 	backend/transport_cca_sign.c \
 	backend/transport_cca_sym.c \
 	backend/transport_cca_random.c \
-	backend/transport_cca_keys.c
+	backend/transport_cca_keys.c \
+	backend/transport_cca_keylist.c

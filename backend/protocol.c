@@ -112,6 +112,9 @@ static const struct verb_entry verb_names[] = {
     { IBM4767_VERB_PKA_DECRYPT, "CSNDPKD" },
     { IBM4767_VERB_PKA_ENCRYPT, "CSNDPKE" },
     { IBM4767_VERB_EC_DIFFIE_HELLMAN, "CSNDEDH" },
+    { IBM4767_VERB_PKA_KEY_GENERATE_RETAINED, "CSNDPKG-RETAIN" },
+    { IBM4767_VERB_RETAINED_KEY_LIST, "CSNDRKL" },
+    { IBM4767_VERB_RETAINED_KEY_DELETE, "CSNDRKD" },
     { IBM4767_VERB_SYM_KEY_GENERATE, "CSNBKGN2" },
     /* CCA has no single verb for this request; the name says what it
      * does. */

@@ -56,6 +56,7 @@ static int query_status(struct cca_backend *be, struct cca_device *dev,
                        "list (%zu bytes)", reply.len);
         goto err;
     }
+    cca_device_note_serial(dev, st->serial);
     ret = 1;
 
 err:

@@ -83,16 +83,21 @@ int cca_reply_copy_bytes(struct cca_reply *reply, uint8_t *out,
     return 1;
 }
 
-/* Send payload as verb to any device; reply is zeroed first, so that the
- * caller can always free it. */
+/* Send payload as verb to any device, or to the one that holds the
+ * retained key of key_token (NULL for none); reply is zeroed first, so
+ * that the caller can always free it. */
 static int call_any_device(struct cca_backend *be, uint16_t verb,
-                           int resendable, const struct ibm4767_wbuf *payload,
+                           int resendable, const uint8_t *key_token,
+                           size_t key_token_len,
+                           const struct ibm4767_wbuf *payload,
                            struct cca_reply *reply, struct cca_result *res)
 {
     struct cca_request req;
 
     memset(reply, 0, sizeof(*reply));
     cca_request_init(&req, verb, resendable, payload);
+    req.key_token = key_token;
+    req.key_token_len = key_token_len;
     return cca_backend_call(be, &req, reply, res);
 }
 
@@ -104,7 +109,8 @@ int cca_call_take_bytes(struct cca_backend *be, uint16_t verb, int resendable,
     struct cca_reply reply;
     int ret;
 
-    ret = call_any_device(be, verb, resendable, payload, &reply, res)
+    ret = call_any_device(be, verb, resendable, NULL, 0, payload, &reply,
+                          res)
           && cca_reply_take_bytes(&reply, out, out_len, field, res);
     cca_reply_free(&reply);
     return ret;
@@ -118,7 +124,42 @@ int cca_call_copy_bytes(struct cca_backend *be, uint16_t verb, int resendable,
     struct cca_reply reply;
     int ret;
 
-    ret = call_any_device(be, verb, resendable, payload, &reply, res)
+    ret = call_any_device(be, verb, resendable, NULL, 0, payload, &reply,
+                          res)
+          && cca_reply_copy_bytes(&reply, out, out_len, field, res);
+    cca_reply_free(&reply);
+    return ret;
+}
+
+/* The verbs that use a key token cannot change the device, so they are
+ * resendable. */
+int cca_call_key_take_bytes(struct cca_backend *be, uint16_t verb,
+                            const uint8_t *token, size_t token_len,
+                            const struct ibm4767_wbuf *payload,
+                            uint8_t **out, size_t *out_len,
+                            const char *field, struct cca_result *res)
+{
+    struct cca_reply reply;
+    int ret;
+
+    ret = call_any_device(be, verb, 1, token, token_len, payload, &reply,
+                          res)
+          && cca_reply_take_bytes(&reply, out, out_len, field, res);
+    cca_reply_free(&reply);
+    return ret;
+}
+
+int cca_call_key_copy_bytes(struct cca_backend *be, uint16_t verb,
+                            const uint8_t *token, size_t token_len,
+                            const struct ibm4767_wbuf *payload, uint8_t *out,
+                            size_t *out_len, const char *field,
+                            struct cca_result *res)
+{
+    struct cca_reply reply;
+    int ret;
+
+    ret = call_any_device(be, verb, 1, token, token_len, payload, &reply,
+                          res)
           && cca_reply_copy_bytes(&reply, out, out_len, field, res);
     cca_reply_free(&reply);
     return ret;

@@ -18,6 +18,7 @@
 #include <openssl/obj_mac.h>
 
 #include <ibm4767/codes.h>
+#include <ibm4767/keystore.h>
 #include <ibm4767/token.h>
 
 #include "token_int.h"
@@ -406,7 +407,8 @@ static int is_known_section(uint8_t id)
 {
     return id == CCA_SECTION_RSA_PUBLIC || id == CCA_SECTION_RSA_PRIVATE
            || id == CCA_SECTION_EC_PRIVATE || id == CCA_SECTION_EC_PUBLIC
-           || id == CCA_SECTION_RSA_PSS;
+           || id == CCA_SECTION_RSA_PSS || id == CCA_SECTION_RETAINED
+           || id == CCA_SECTION_KEY_NAME;
 }
 
 /* Read the section header at off into s; checks that it fits. */
@@ -499,10 +501,18 @@ static int check_first_section(uint8_t token_id, uint8_t id,
     int is_private = id == CCA_SECTION_RSA_PRIVATE
                      || id == CCA_SECTION_EC_PRIVATE;
 
+    if (id == CCA_SECTION_RETAINED || id == CCA_SECTION_KEY_NAME)
+        return token_invalid(reason, detail, dlen,
+                             "%s token starts with section 0x%02x, which "
+                             "belongs to an internal retained-key token "
+                             "after its retained key section 0x61",
+                             token_id == CCA_TOKEN_INTERNAL_PKA
+                                 ? "internal" : "external", id);
     if (token_id == CCA_TOKEN_INTERNAL_PKA && !is_private)
         return token_invalid(reason, detail, dlen,
                              "internal token starts with section 0x%02x, "
-                             "expected a private section (0x31 or 0x20)", id);
+                             "expected a private section (0x31 or 0x20) or "
+                             "a retained key section (0x61)", id);
     if (token_id == CCA_TOKEN_EXTERNAL_PKA && is_private)
         return token_invalid(reason, detail, dlen,
                              "external token holds private section 0x%02x; "
@@ -565,6 +575,136 @@ static int parse_section(const struct section *s, const uint8_t *buf,
     }
 }
 
+/* ---- Retained-key tokens ----------------------------------------------- */
+
+static int serial_char_valid(uint8_t c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z');
+}
+
+/* Section 0x61: the usage byte and the holding device's serial number. */
+static int parse_retained_section(const struct section *s,
+                                  struct cca_pka_token *tok,
+                                  uint32_t *reason, char *detail, size_t dlen)
+{
+    const uint8_t *serial = s->p + CCA_RETAINED_SERIAL_OFF;
+    size_t n = 0;
+
+    if (s->len != CCA_RETAINED_SECTION_LEN)
+        return token_invalid(reason, detail, dlen,
+                             "retained key section is %zu bytes, expected "
+                             "%u", s->len, CCA_RETAINED_SECTION_LEN);
+    if (!all_zero(s->p + CCA_RETAINED_USAGE_OFF + 1, 3))
+        return token_invalid(reason, detail, dlen,
+                             "retained key section: reserved bytes are not "
+                             "zero");
+    while (n < CCA_RETAINED_SERIAL_LEN && serial_char_valid(serial[n]))
+        n++;
+    if (n == 0 || !all_zero(serial + n, CCA_RETAINED_SERIAL_LEN - n))
+        return token_invalid(reason, detail, dlen,
+                             "retained key section: the device serial "
+                             "number is empty, or holds a character other "
+                             "than 0-9 and A-Z before its NUL padding");
+
+    memcpy(tok->retained_serial, serial, n);
+    tok->retained_serial[n] = '\0';
+    tok->usage = s->p[CCA_RETAINED_USAGE_OFF];
+    return 1;
+}
+
+/* Section 0x10: the label, in canonical form and padded with spaces. */
+static int parse_key_name(const struct section *s, struct cca_pka_token *tok,
+                          uint32_t *reason, char *detail, size_t dlen)
+{
+    char text[CCA_KEY_NAME_LEN + 1];
+    char canonical[CCA_LABEL_TEXT_MAX + 1];
+    size_t len = CCA_KEY_NAME_LEN;
+
+    if (s->len != CCA_KEY_NAME_SECTION_LEN)
+        return token_invalid(reason, detail, dlen,
+                             "private key name section is %zu bytes, "
+                             "expected %u", s->len, CCA_KEY_NAME_SECTION_LEN);
+    memcpy(text, s->p + CCA_KEY_NAME_OFF, CCA_KEY_NAME_LEN);
+    while (len > 0 && text[len - 1] == ' ')
+        len--;
+    text[len] = '\0';
+    if (len == 0 || memchr(text, '\0', len) != NULL
+        || !cca_label_parse(text, canonical, NULL, 0)
+        || strcmp(canonical, text) != 0)
+        return token_invalid(reason, detail, dlen,
+                             "private key name section does not hold a "
+                             "valid upper-case key label padded with "
+                             "spaces");
+    memcpy(tok->retained_label, text, len + 1);
+    return 1;
+}
+
+/* Read the section at *off, which must be one of the two identifiers
+ * (pass the same one twice for one). */
+static int expect_section(const uint8_t *buf, size_t len, size_t *off,
+                          uint8_t id1, uint8_t id2, struct section *s,
+                          uint32_t *reason, char *detail, size_t dlen)
+{
+    if (*off == len)
+        return token_invalid(reason, detail, dlen,
+                             "retained-key token ends at offset %zu; "
+                             "section 0x%02x is missing", len, id1);
+    if (!next_section(buf, len, *off, s, reason, detail, dlen))
+        return 0;
+    if (s->p[0] != id1 && s->p[0] != id2)
+        return token_invalid(reason, detail, dlen,
+                             "section 0x%02x at offset %zu is out of order "
+                             "in a retained-key token: section 0x%02x "
+                             "belongs here", s->p[0], *off, id1);
+    *off += s->len;
+    return 1;
+}
+
+/* An internal token whose first section is 0x61 (token.h lists the
+ * sections).  It has no wrapped key, so the private-section pointers stay
+ * NULL. */
+static int parse_retained(const uint8_t *buf, size_t len,
+                          struct cca_pka_token *tok, uint32_t *reason,
+                          char *detail, size_t dlen)
+{
+    struct private_claim claim = { 0, 0, 0 };
+    struct section s;
+    size_t off = CCA_TOKEN_HEADER_LEN;
+    uint8_t mask;
+
+    if (!expect_section(buf, len, &off, CCA_SECTION_RETAINED,
+                        CCA_SECTION_RETAINED, &s, reason, detail, dlen)
+        || !parse_retained_section(&s, tok, reason, detail, dlen))
+        return 0;
+
+    if (!expect_section(buf, len, &off, CCA_SECTION_RSA_PUBLIC,
+                        CCA_SECTION_EC_PUBLIC, &s, reason, detail, dlen)
+        || !parse_section(&s, buf, tok, &claim, reason, detail, dlen))
+        return 0;
+    tok->alg = s.p[0] == CCA_SECTION_RSA_PUBLIC ? CCA_ALG_RSA : CCA_ALG_EC;
+    mask = tok->alg == CCA_ALG_RSA ? RSA_USAGE_MASK : EC_USAGE_MASK;
+    if (tok->usage == 0 || (tok->usage & ~mask) != 0)
+        return token_invalid(reason, detail, dlen,
+                             "retained key section: usage 0x%02x is not a "
+                             "valid combination for an %s key (0x%02x)",
+                             tok->usage,
+                             tok->alg == CCA_ALG_RSA ? "RSA" : "EC", mask);
+    if (!parse_optional_pss(buf, len, &off, tok, reason, detail, dlen))
+        return 0;
+
+    if (!expect_section(buf, len, &off, CCA_SECTION_KEY_NAME,
+                        CCA_SECTION_KEY_NAME, &s, reason, detail, dlen)
+        || !parse_key_name(&s, tok, reason, detail, dlen))
+        return 0;
+    if (off != len)
+        return token_invalid(reason, detail, dlen,
+                             "%zu bytes follow the last section at offset "
+                             "%zu", len - off, off);
+    tok->has_private = 1;
+    tok->is_retained = 1;
+    return 1;
+}
+
 int cca_token_parse(const uint8_t *buf, size_t len, struct cca_pka_token *tok,
                     uint32_t *reason, char *detail, size_t detail_len)
 {
@@ -582,6 +722,9 @@ int cca_token_parse(const uint8_t *buf, size_t len, struct cca_pka_token *tok,
     if (!check_header(buf, len, reason, detail, detail_len))
         return 0;
     tok->token_id = buf[0];
+    if (tok->token_id == CCA_TOKEN_INTERNAL_PKA && len > CCA_TOKEN_HEADER_LEN
+        && buf[CCA_TOKEN_HEADER_LEN] == CCA_SECTION_RETAINED)
+        return parse_retained(buf, len, tok, reason, detail, detail_len);
 
     for (int index = 0;; index++) {
         want = index == 0 ? 0 : expected_section(tok->token_id, first_id,

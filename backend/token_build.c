@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include <ibm4767/keystore.h>
 #include <ibm4767/token.h>
 
 #include "token_int.h"
@@ -222,5 +223,67 @@ size_t cca_token_build_ec_private(int curve_nid, const uint8_t *q,
     put16(priv + CCA_EC_PRIV_BITS_OFF, bits);
     memcpy(priv + CCA_EC_PRIV_MKVP_OFF, mkvp, CCA_MKVP_LEN);
     write_ec_public(priv + priv_len, pub_len, curve_nid, q, q_len);
+    return total;
+}
+
+/* Whether serial can go into section 0x61: 1 to 16 characters 0-9, A-Z. */
+static int retained_serial_valid(const char *serial)
+{
+    size_t len = serial != NULL ? strlen(serial) : 0;
+
+    if (len == 0 || len > CCA_RETAINED_SERIAL_LEN)
+        return 0;
+    for (size_t i = 0; i < len; i++) {
+        if (!((serial[i] >= '0' && serial[i] <= '9')
+              || (serial[i] >= 'A' && serial[i] <= 'Z')))
+            return 0;
+    }
+    return 1;
+}
+
+size_t cca_token_build_retained(const uint8_t *pub, size_t pub_len,
+                                uint8_t usage, const char *serial,
+                                const char *label, uint8_t *out,
+                                size_t out_cap)
+{
+    struct cca_pka_token tok;
+    char canonical[CCA_LABEL_TEXT_MAX + 1];
+    size_t sections, total;
+    uint8_t mask;
+    uint8_t *p;
+
+    if (pub == NULL || !cca_token_parse(pub, pub_len, &tok, NULL, NULL, 0)
+        || tok.has_private)
+        return 0;
+    mask = tok.alg == CCA_ALG_RSA ? RSA_USAGE_MASK : EC_USAGE_MASK;
+    if (usage == 0 || (usage & ~mask) != 0
+        || (tok.is_pss && (usage & CCA_USAGE_KEY_MGMT) != 0))
+        return 0;
+    if (!retained_serial_valid(serial) || label == NULL
+        || !cca_label_parse(label, canonical, NULL, 0)
+        || strcmp(canonical, label) != 0)
+        return 0;
+
+    sections = pub_len - CCA_TOKEN_HEADER_LEN;
+    total = CCA_TOKEN_HEADER_LEN + CCA_RETAINED_SECTION_LEN + sections
+            + CCA_KEY_NAME_SECTION_LEN;
+    if (total > CCA_TOKEN_MAX)
+        return 0;
+    if (out == NULL)
+        return total;
+    if (out_cap < total)
+        return 0;
+
+    write_token_header(out, CCA_TOKEN_INTERNAL_PKA, total);
+    p = out + CCA_TOKEN_HEADER_LEN;
+    memset(p, 0, CCA_RETAINED_SECTION_LEN);
+    write_section_header(p, CCA_SECTION_RETAINED, CCA_RETAINED_SECTION_LEN);
+    p[CCA_RETAINED_USAGE_OFF] = usage;
+    memcpy(p + CCA_RETAINED_SERIAL_OFF, serial, strlen(serial));
+    p += CCA_RETAINED_SECTION_LEN;
+    memcpy(p, pub + CCA_TOKEN_HEADER_LEN, sections);
+    p += sections;
+    write_section_header(p, CCA_SECTION_KEY_NAME, CCA_KEY_NAME_SECTION_LEN);
+    cca_label_to_field(label, (char *)p + CCA_KEY_NAME_OFF);
     return total;
 }

@@ -75,6 +75,7 @@ static const struct verb_slot verb_slots[] = {
     VERB(CSNDEDH, 1),
     VERB(CSNBKTB2, 1),
     VERB(CSNBKGN2, 1),
+    VERB(CSNBKPI2, 1),
     VERB(CSNBSAE, 1),
     VERB(CSNBSAD, 1),
     VERB(CSNBRNGL, 1),
@@ -82,10 +83,12 @@ static const struct verb_slot verb_slots[] = {
     VERB(CSNDKRR, 1),
     VERB(CSNDKRW, 1),
     VERB(CSNDKRD, 1),
+    VERB(CSNDKRL, 1),
     VERB(CSNBAKRC, 1),
     VERB(CSNBAKRR, 1),
     VERB(CSNBAKRW, 1),
     VERB(CSNBAKRD, 1),
+    VERB(CSNBAKRL, 1),
 };
 
 /* Resolve every verb of verb_slots.  dlsym returns data pointers; POSIX

@@ -4,7 +4,8 @@
  * stored are usable by label.  RSA, EC and null records live in PKA key
  * storage (CSNDKRC, CSNDKRR, CSNDKRW, CSNDKRD), AES records in AES key
  * storage (CSNBAKRC, CSNBAKRR, CSNBAKRW, CSNBAKRD).  A read or delete
- * looks in PKA key storage first, then in AES key storage.
+ * looks in PKA key storage first, then in AES key storage.  Listing is in
+ * transport_cca_keylist.c.
  */
 #include <config.h>
 
@@ -47,6 +48,7 @@ static uint32_t token_type(const uint8_t *token, size_t len, int aes)
 {
     struct cca_pka_token tok;
     uint32_t reason;
+    uint8_t section;
 
     if (len == 0 || token[0] == 0x00)
         return CCA_KEY_TYPE_NULL;
@@ -54,7 +56,13 @@ static uint32_t token_type(const uint8_t *token, size_t len, int aes)
         return CCA_KEY_TYPE_AES;
     if (cca_token_parse(token, len, &tok, &reason, NULL, 0))
         return tok.alg == CCA_ALG_EC ? CCA_KEY_TYPE_EC : CCA_KEY_TYPE_RSA;
-    return CCA_KEY_TYPE_NULL;
+    /* A token this project does not parse, such as another CCA
+     * application's RSA token format, still contains a key, and its first
+     * section tells ECC from RSA. */
+    section = len > CCA_TOKEN_HEADER_LEN ? token[CCA_TOKEN_HEADER_LEN] : 0;
+    return section == CCA_SECTION_EC_PRIVATE
+                   || section == CCA_SECTION_EC_PUBLIC
+               ? CCA_KEY_TYPE_EC : CCA_KEY_TYPE_RSA;
 }
 
 static int is_not_found(const struct cca_result *res)
@@ -265,25 +273,4 @@ int cca_lib_key_record_delete(struct cca_backend *be, unsigned rule,
 err:
     cca_lib_end(be, dev);
     return ret;
-}
-
-/* TODO: CCA lists labels (CSNDKRL) into a data set file; reading it is
- * not implemented, so listing works with transport socket only. */
-int cca_lib_key_record_list(struct cca_backend *be, const char *pattern,
-                            struct cca_key_record **recs, size_t *count,
-                            struct cca_result *res)
-{
-    struct cca_result local;
-
-    if (res == NULL)
-        res = &local;
-    if (recs != NULL)
-        *recs = NULL;
-    if (count != NULL)
-        *count = 0;
-    cca_result_set(res, CCA_RC_ERROR, CCA_RS_ALGORITHM_UNSUPPORTED,
-                   "listing key storage is not implemented for transport "
-                   "cca (CCA library %s): CCA writes the list to a data "
-                   "set file", be->cca->path);
-    return 0;
 }

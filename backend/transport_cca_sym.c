@@ -1,7 +1,8 @@
 /*
  * AES over the CCA host library: key generate (CSNBKTB2 builds a
- * skeleton, CSNBKGN2 fills it) and encipher and decipher (CSNBSAE,
- * CSNBSAD) in ECB, CBC and GCM.
+ * skeleton, CSNBKGN2 fills it), clear key import (the skeleton filled by
+ * CSNBKPI2 with the key as its only key part) and encipher and decipher
+ * (CSNBSAE, CSNBSAD) in ECB, CBC and GCM.
  *
  * CSNBSAE has no CTR mode.  Chains map onto CCA's keywords: ECB and CBC
  * start with INITIAL (the IV) and go on with CONTINUE (the chaining
@@ -12,6 +13,7 @@
  */
 #include <config.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
@@ -60,35 +62,17 @@ static const char *chain_keyword(uint32_t mode, uint32_t step)
     }
 }
 
-int cca_lib_symmetric_key_generate(struct cca_backend *be, uint32_t alg,
-                                   uint32_t bits, uint32_t usage,
-                                   uint32_t mode, uint8_t **token,
-                                   size_t *token_len, struct cca_result *res)
+/* Build the skeleton of an internal AES CIPHER token (CSNBKTB2 NO-KEY)
+ * with usage and mode into skeleton; *len is the buffer size on input and
+ * the skeleton's length on output. */
+static int build_skeleton(struct cca_backend *be, struct cca_device *dev,
+                          uint32_t usage, const char *mode_kw,
+                          uint8_t *skeleton, long *len,
+                          struct cca_result *res)
 {
-    uint8_t skeleton[CCA_SYM_TOKEN_MAX];
-    unsigned char type1[CCA_KEYWORD_LEN], type2[CCA_KEYWORD_LEN];
-    struct cca_device *dev = NULL;
     struct cca_rule rule;
     long rc = 0, reason = 0, exit_len = 0, zero = 0;
-    long bits_long = (long)bits, skeleton_len = sizeof(skeleton);
-    const char *mode_kw = mode == 0 ? "ANY-MODE" : mode_keyword(mode);
-    int ret = 0;
 
-    if (token == NULL || token_len == NULL || alg != CCA_SYM_ALG_AES
-        || (bits != 128 && bits != 192 && bits != 256)) {
-        cca_result_set(res, CCA_RC_ERROR, CCA_RS_HOST_INVALID_ARGUMENT,
-                       "AES key generate needs token outputs and a key of "
-                       "128, 192 or 256 bits");
-        goto err;
-    }
-    if (mode_kw == NULL) {
-        cca_lib_unsupported(be, res, "an AES key restricted to this mode");
-        goto err;
-    }
-
-    dev = cca_lib_begin(be, -1, res);
-    if (dev == NULL)
-        goto err;
     cca_rule_init(&rule);
     cca_rule_add(&rule, "INTERNAL");
     cca_rule_add(&rule, "AES");
@@ -101,8 +85,71 @@ int cca_lib_symmetric_key_generate(struct cca_backend *be, uint32_t alg,
     cca_rule_add(&rule, mode_kw);
     be->cca->CSNBKTB2(&rc, &reason, &exit_len, NULL, &rule.count,
                       rule.keywords, &zero, NULL, &zero, NULL, &zero, NULL,
-                      &zero, NULL, &zero, NULL, &skeleton_len, skeleton);
-    if (!cca_lib_result(be, dev, res, "CSNBKTB2", rc, reason))
+                      &zero, NULL, &zero, NULL, len, skeleton);
+    return cca_lib_result(be, dev, res, "CSNBKTB2", rc, reason);
+}
+
+/* Copy the len-byte token that verb returned into a new buffer. */
+static int take_token(const char *verb, const uint8_t *buf, long len,
+                      uint8_t **token, size_t *token_len,
+                      struct cca_result *res)
+{
+    if (len <= 0 || len > CCA_SYM_TOKEN_MAX) {
+        cca_result_set(res, CCA_RC_INTERNAL, CCA_RS_HOST_BAD_REPLY,
+                       "%s returned a key token of %ld bytes", verb, len);
+        return 0;
+    }
+    *token = OPENSSL_memdup(buf, (size_t)len);
+    if (*token == NULL) {
+        cca_result_set(res, CCA_RC_INTERNAL, CCA_RS_HOST_NO_MEMORY,
+                       "out of memory for an AES key token");
+        return 0;
+    }
+    *token_len = (size_t)len;
+    return 1;
+}
+
+/* The mode keyword of a key restricted to mode (0: any mode), or NULL
+ * with res set. */
+static const char *key_mode_keyword(const struct cca_backend *be,
+                                    uint32_t mode, struct cca_result *res)
+{
+    const char *mode_kw = mode == 0 ? "ANY-MODE" : mode_keyword(mode);
+
+    if (mode_kw == NULL)
+        cca_lib_unsupported(be, res, "an AES key restricted to this mode");
+    return mode_kw;
+}
+
+int cca_lib_symmetric_key_generate(struct cca_backend *be, uint32_t alg,
+                                   uint32_t bits, uint32_t usage,
+                                   uint32_t mode, uint8_t **token,
+                                   size_t *token_len, struct cca_result *res)
+{
+    uint8_t skeleton[CCA_SYM_TOKEN_MAX];
+    unsigned char type1[CCA_KEYWORD_LEN], type2[CCA_KEYWORD_LEN];
+    struct cca_device *dev = NULL;
+    struct cca_rule rule;
+    long rc = 0, reason = 0, exit_len = 0, zero = 0;
+    long bits_long = (long)bits, skeleton_len = sizeof(skeleton);
+    const char *mode_kw;
+    int ret = 0;
+
+    if (token == NULL || token_len == NULL || alg != CCA_SYM_ALG_AES
+        || (bits != 128 && bits != 192 && bits != 256)) {
+        cca_result_set(res, CCA_RC_ERROR, CCA_RS_HOST_INVALID_ARGUMENT,
+                       "AES key generate needs token outputs and a key of "
+                       "128, 192 or 256 bits");
+        goto err;
+    }
+    mode_kw = key_mode_keyword(be, mode, res);
+    if (mode_kw == NULL)
+        goto err;
+
+    dev = cca_lib_begin(be, -1, res);
+    if (dev == NULL
+        || !build_skeleton(be, dev, usage, mode_kw, skeleton, &skeleton_len,
+                           res))
         goto err;
 
     cca_rule_init(&rule);
@@ -117,41 +164,90 @@ int cca_lib_symmetric_key_generate(struct cca_backend *be, uint32_t alg,
                       &zero, NULL, &skeleton_len, skeleton, &zero, NULL);
     if (!cca_lib_result(be, dev, res, "CSNBKGN2", rc, reason))
         goto err;
-
-    if (skeleton_len <= 0 || skeleton_len > (long)sizeof(skeleton)) {
-        cca_result_set(res, CCA_RC_INTERNAL, CCA_RS_HOST_BAD_REPLY,
-                       "CSNBKGN2 returned a key token of %ld bytes",
-                       skeleton_len);
-        goto err;
-    }
-    *token = OPENSSL_memdup(skeleton, (size_t)skeleton_len);
-    if (*token == NULL) {
-        cca_result_set(res, CCA_RC_INTERNAL, CCA_RS_HOST_NO_MEMORY,
-                       "out of memory for an AES key token");
-        goto err;
-    }
-    *token_len = (size_t)skeleton_len;
-    ret = 1;
+    ret = take_token("CSNBKGN2", skeleton, skeleton_len, token, token_len,
+                     res);
 
 err:
     cca_lib_end(be, dev);
     return ret;
 }
 
-/* TODO: wrapping a clear AES key needs CSNBKPI2 key parts; until then
- * callers import AES keys with the socket transport. */
+/* One CSNBKPI2 call on the token in buf (capacity CCA_SYM_TOKEN_MAX);
+ * *len becomes the returned token's length. */
+static int key_part_import(struct cca_backend *be, struct cca_device *dev,
+                           const char *step, const char *parts, long bits,
+                           const uint8_t *part, uint8_t *buf, long *len,
+                           struct cca_result *res)
+{
+    struct cca_rule rule;
+    long rc = 0, reason = 0, exit_len = 0;
+    char verb[32];
+
+    cca_rule_init(&rule);
+    cca_rule_add(&rule, "AES");
+    cca_rule_add(&rule, step);
+    if (parts != NULL)
+        cca_rule_add(&rule, parts);
+    *len = CCA_SYM_TOKEN_MAX;
+    be->cca->CSNBKPI2(&rc, &reason, &exit_len, NULL, &rule.count,
+                      rule.keywords, &bits, (unsigned char *)part, len, buf);
+    snprintf(verb, sizeof(verb), "CSNBKPI2 %s", step);
+    return cca_lib_result(be, dev, res, verb, rc, reason);
+}
+
+/*
+ * The clear key goes in as the only key part: CSNBKTB2 builds the
+ * skeleton, CSNBKPI2 FIRST MIN1PART wraps the key into it, and CSNBKPI2
+ * COMPLETE turns the token's key-part flag off so that it can be used.
+ * The card's default role must enable the access control points "Key
+ * Part Import2 - Load first key part, require 1 key parts" (0x0299) and
+ * "Complete key" (0x029D), or CCA rejects the calls.
+ */
 int cca_lib_symmetric_key_import(struct cca_backend *be, uint32_t alg,
                                  uint32_t usage, uint32_t mode,
                                  const uint8_t *key, size_t key_len,
                                  uint8_t **token, size_t *token_len,
                                  struct cca_result *res)
 {
-    cca_result_set(res, CCA_RC_ERROR, CCA_RS_ALGORITHM_UNSUPPORTED,
-                   "importing a clear AES key is not implemented for "
-                   "transport cca (CCA library %s); import it with "
-                   "transport socket, or use the clear key directly",
-                   be->cca->path);
-    return 0;
+    uint8_t buf[CCA_SYM_TOKEN_MAX];
+    struct cca_device *dev = NULL;
+    long len = sizeof(buf), bits = (long)key_len * 8;
+    const char *mode_kw;
+    int ret = 0;
+
+    if (token == NULL || token_len == NULL || key == NULL
+        || alg != CCA_SYM_ALG_AES) {
+        cca_result_set(res, CCA_RC_ERROR, CCA_RS_HOST_INVALID_ARGUMENT,
+                       "AES key import needs token outputs and a clear AES "
+                       "key");
+        goto err;
+    }
+    if (key_len != 16 && key_len != 24 && key_len != 32) {
+        cca_result_set(res, CCA_RC_ERROR, CCA_RS_LENGTH_INVALID,
+                       "AES key of %zu bytes is invalid: use 16, 24 or 32 "
+                       "bytes", key_len);
+        goto err;
+    }
+    mode_kw = key_mode_keyword(be, mode, res);
+    if (mode_kw == NULL)
+        goto err;
+
+    /* All three calls go to one adapter: the token after FIRST is only
+     * usable by the card that will complete it. */
+    dev = cca_lib_begin(be, -1, res);
+    if (dev == NULL
+        || !build_skeleton(be, dev, usage, mode_kw, buf, &len, res)
+        || !key_part_import(be, dev, "FIRST", "MIN1PART", bits, key, buf,
+                            &len, res)
+        || !key_part_import(be, dev, "COMPLETE", NULL, 0, NULL, buf, &len,
+                            res))
+        goto err;
+    ret = take_token("CSNBKPI2", buf, len, token, token_len, res);
+
+err:
+    cca_lib_end(be, dev);
+    OPENSSL_cleanse(buf, sizeof(buf));
+    return ret;
 }
 
 /* Everything CSNBSAE and CSNBSAD take for one call. */

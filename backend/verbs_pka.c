@@ -129,8 +129,9 @@ int cca_pka_public_key_extract(struct cca_backend *be, const uint8_t *token,
     }
 
     ibm4767_put_bytes(&wb, token, token_len);
-    ret = cca_call_take_bytes(be, IBM4767_VERB_PKA_PUBLIC_EXTRACT, 1, &wb,
-                              pub, pub_len, "public key token", res);
+    ret = cca_call_key_take_bytes(be, IBM4767_VERB_PKA_PUBLIC_EXTRACT,
+                                  token, token_len, &wb, pub, pub_len,
+                                  "public key token", res);
 
 err:
     ibm4767_wbuf_free(&wb);
@@ -170,7 +171,8 @@ static int pka_cipher(struct cca_backend *be, uint16_t verb,
     ibm4767_put_u32(&wb, p->tls_alt_version);
     ibm4767_put_bytes(&wb, token, token_len);
     ibm4767_put_bytes(&wb, in, in_len);
-    ret = cca_call_copy_bytes(be, verb, 1, &wb, out, out_len, output, res);
+    ret = cca_call_key_copy_bytes(be, verb, token, token_len, &wb, out,
+                                  out_len, output, res);
 
 err:
     ibm4767_wbuf_free(&wb);
@@ -245,8 +247,9 @@ int cca_ec_diffie_hellman(struct cca_backend *be, const uint8_t *token,
 
     ibm4767_put_bytes(&wb, token, token_len);
     ibm4767_put_bytes(&wb, peer, peer_len);
-    ret = cca_call_copy_bytes(be, IBM4767_VERB_EC_DIFFIE_HELLMAN, 1, &wb,
-                              out, out_len, "shared secret", res);
+    ret = cca_call_key_copy_bytes(be, IBM4767_VERB_EC_DIFFIE_HELLMAN, token,
+                                  token_len, &wb, out, out_len,
+                                  "shared secret", res);
 
 err:
     ibm4767_wbuf_free(&wb);

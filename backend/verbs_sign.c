@@ -71,8 +71,9 @@ int cca_digital_signature_generate(struct cca_backend *be,
     }
 
     put_sign_fields(&wb, p, token, token_len, hash, hash_len);
-    ret = cca_call_copy_bytes(be, IBM4767_VERB_DIGITAL_SIGNATURE_GENERATE, 1,
-                              &wb, sig, sig_len, "signature", res);
+    ret = cca_call_key_copy_bytes(be, IBM4767_VERB_DIGITAL_SIGNATURE_GENERATE,
+                                  token, token_len, &wb, sig, sig_len,
+                                  "signature", res);
 
 err:
     ibm4767_wbuf_free(&wb);
@@ -116,6 +117,8 @@ int cca_digital_signature_verify(struct cca_backend *be,
     put_sign_fields(&wb, p, token, token_len, hash, hash_len);
     ibm4767_put_bytes(&wb, sig, sig != NULL ? sig_len : 0);
     cca_request_init(&req, IBM4767_VERB_DIGITAL_SIGNATURE_VERIFY, 1, &wb);
+    req.key_token = token;
+    req.key_token_len = token_len;
 
     /* 4/429 (signature does not verify) returns 1 like a match; the
      * caller tells them apart by res->rc. */

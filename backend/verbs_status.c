@@ -197,11 +197,9 @@ int cca_facility_query(struct cca_backend *be, int device, int wait_ready,
 
     ibm4767_put_u32(&wb, 0);
     ibm4767_put_bytes(&wb, NULL, 0);
+    cca_request_init(&req, IBM4767_VERB_STATUS, 1, &wb);
     req.device = device >= 0 ? device : (be->pinned >= 0 ? be->pinned : 0);
-    req.verb = IBM4767_VERB_STATUS;
-    req.resendable = 1;
     req.wait_ready = wait_ready;
-    req.payload = &wb;
 
     if (!cca_backend_call(be, &req, &reply, res))
         goto err;

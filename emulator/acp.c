@@ -26,13 +26,14 @@ static const struct {
         "generate RSA, EC and AES keys (CSNDPKG, CSNBKGN2)" },
     [EMU_ACP_DECRYPT_TLS] = { "decrypt-tls",
         "RSA decryption with the TLS premaster secret padding (CSNDPKD)" },
-    /* NOTE: no verb creates retained keys yet, so disabling this point
-     * changes nothing until one does. */
     [EMU_ACP_RETAINED_KEY_CREATE] = { "retained-key-create",
-        "create keys retained inside the coprocessor (no verb yet)" },
+        "generate RSA and EC keys retained inside the coprocessor "
+        "(CSNDPKG RETAIN; key-generate is needed too)" },
     [EMU_ACP_KEY_TOKEN_CHANGE] = { "key-token-change",
         "re-encipher key tokens from the old to the current master key "
         "(CSNDKTC, CSNBKTC)" },
+    [EMU_ACP_RETAINED_KEY_DELETE] = { "retained-key-delete",
+        "delete keys retained inside the coprocessor (CSNDRKD)" },
 };
 
 const char *emu_acp_name(enum emu_acp point)
@@ -78,6 +79,10 @@ enum emu_acp emu_acp_for_request(const struct emu_job *job)
                                                    : EMU_ACP_NONE;
     case IBM4767_VERB_KEY_TOKEN_CHANGE:
         return EMU_ACP_KEY_TOKEN_CHANGE;
+    case IBM4767_VERB_PKA_KEY_GENERATE_RETAINED:
+        return EMU_ACP_RETAINED_KEY_CREATE;
+    case IBM4767_VERB_RETAINED_KEY_DELETE:
+        return EMU_ACP_RETAINED_KEY_DELETE;
     default:
         return EMU_ACP_NONE;
     }

@@ -37,6 +37,7 @@
 
 #include "admin.h"
 #include "conn.h"
+#include "retained.h"
 #include "sym_engine.h"
 
 /* Requirements of a verb beyond the defaults (a READY device, the
@@ -53,6 +54,7 @@ static const struct {
 } verb_policy_table[] = {
     { IBM4767_VERB_STATUS, VERB_EVERY_STATE },
     { IBM4767_VERB_PKA_KEY_GENERATE, VERB_USES_RNG },
+    { IBM4767_VERB_PKA_KEY_GENERATE_RETAINED, VERB_USES_RNG },
     { IBM4767_VERB_SYM_KEY_GENERATE, VERB_USES_RNG },
     { IBM4767_VERB_RANDOM_NUMBER_GENERATE, VERB_USES_RNG },
     { IBM4767_VERB_ADMIN_RESET, VERB_ADMIN | VERB_ANY_STATE },
@@ -346,6 +348,7 @@ static int zeroize(struct emu_device *dev, uint32_t code,
     /* Whatever the disk allowed, the keys in memory go now. */
     OPENSSL_cleanse(dev->state.mk, sizeof(dev->state.mk));
     emu_keycache_clear(dev->keycache);
+    emu_retained_clear(dev);
     EVP_PKEY_free(dev->state.device_key);
     EVP_PKEY_free(dev->admin->hook_key);
     X509_free(dev->state.device_cert);
@@ -356,8 +359,8 @@ static int zeroize(struct emu_device *dev, uint32_t code,
     atomic_fetch_add(&dev->admin->epoch, 1);
     emu_sym_engine_reset(atomic_load(&dev->admin->epoch));
     IBM4767_ERROR("driver code %08X (%s): the device is zeroized and "
-                  "permanently disabled; master keys, device key and "
-                  "certificates erased; start ibm4767-emud with "
+                  "permanently disabled; master keys, retained keys, device "
+                  "key and certificates erased; start ibm4767-emud with "
                   "--reinitialize to make a new device", code,
                   cca_driver_code_lookup(code)->name);
     if (!saved) {

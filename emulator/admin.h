@@ -40,6 +40,7 @@ enum emu_acp {
     EMU_ACP_DECRYPT_TLS,
     EMU_ACP_RETAINED_KEY_CREATE,
     EMU_ACP_KEY_TOKEN_CHANGE,
+    EMU_ACP_RETAINED_KEY_DELETE,
     EMU_ACP_COUNT,
 };
 
@@ -124,9 +125,13 @@ int emu_state_reinitialize(struct emu_state *st, char *err, size_t err_len);
 int emu_state_load_zeroized(struct emu_state *st, char *err,
                             size_t err_len);
 /* Write the zeroized marker, then overwrite and remove the master keys,
- * the device key and its certificates. */
+ * the retained keys, the device key and its certificates. */
 int emu_state_zeroize(struct emu_state *st, uint32_t code, char *err,
                       size_t err_len);
+/* Overwrite and remove one file of the state directory, and sync the
+ * directory; a file that does not exist counts as removed. */
+int emu_state_erase_file(const struct emu_state *st, const char *name,
+                         char *err, size_t err_len);
 /* Read and write the disabled access control points. */
 int emu_state_load_acp(struct emu_state *st, char *err, size_t err_len);
 int emu_state_save_acp(const struct emu_state *st, unsigned disabled,

@@ -9,10 +9,12 @@
  *
  * Zeroizing writes the marker first and erases the keys after it, so a
  * crash in between still leaves a disabled device, and the next start
- * finishes the erasure.
+ * finishes the erasure.  The keys are the files below and every retained
+ * key file (retained.h), with the temporary files of interrupted writes.
  */
 #include <config.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -27,6 +29,7 @@
 #include <ibm4767/log.h>
 
 #include "admin.h"
+#include "retained.h"
 
 /* Files that hold keys or what certifies them, erased on a tamper. */
 static const char *const key_files[] = {
@@ -102,6 +105,63 @@ static int erase_files(const char *dir, const char *const *names,
     return ok;
 }
 
+/* Whether name is a retained key file, or the temporary file of one that
+ * a crash left behind ("." and the name, as state.c writes them). */
+static int is_retained_file(const char *name)
+{
+    size_t len = strlen(EMU_STATE_RETAINED_PREFIX);
+
+    if (name[0] == '.')
+        name++;
+    return strncmp(name, EMU_STATE_RETAINED_PREFIX, len) == 0;
+}
+
+static int erase_retained_files(const char *dir, char *err, size_t err_len)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    int ok = 1;
+
+    if (d == NULL) {
+        snprintf(err, err_len, "cannot list %s to erase its retained keys: "
+                 "%s", dir, strerror(errno));
+        return 0;
+    }
+    while ((de = readdir(d)) != NULL) {
+        if (is_retained_file(de->d_name))
+            ok &= erase_file(dir, de->d_name, err, err_len);
+    }
+    closedir(d);
+    return ok;
+}
+
+/* The files of key_files and the retained keys. */
+static int erase_keys(const char *dir, char *err, size_t err_len)
+{
+    int ok = erase_files(dir, key_files, COUNT(key_files), err, err_len);
+
+    return erase_retained_files(dir, err, err_len) && ok;
+}
+
+int emu_state_erase_file(const struct emu_state *st, const char *name,
+                         char *err, size_t err_len)
+{
+    int fd;
+
+    if (!erase_file(st->dir, name, err, err_len))
+        return 0;
+    fd = open(st->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 || fsync(fd) != 0) {
+        snprintf(err, err_len, "cannot sync directory %s: %s", st->dir,
+                 strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return 0;
+    }
+    close(fd);
+    return 1;
+}
+
 int emu_state_reinitialize(struct emu_state *st, char *err, size_t err_len)
 {
     /* A forgotten --reinitialize in a service file must not erase an
@@ -112,7 +172,8 @@ int emu_state_reinitialize(struct emu_state *st, char *err, size_t err_len)
         return 1;
     }
     if (!erase_files(st->dir, device_files, COUNT(device_files), err,
-                     err_len))
+                     err_len)
+        || !erase_retained_files(st->dir, err, err_len))
         return 0;
     st->zeroized_code = 0;
     IBM4767_WARN("--reinitialize: erased the zeroized device in %s; a new "
@@ -144,7 +205,7 @@ int emu_state_load_zeroized(struct emu_state *st, char *err, size_t err_len)
     emu_state_file_free(text);
     /* A damaged marker still means the device was zeroized. */
     st->zeroized_code = code != 0 ? (uint32_t)code : CCA_DRV_MESH_TAMPER;
-    if (!erase_files(st->dir, key_files, COUNT(key_files), err, err_len))
+    if (!erase_keys(st->dir, err, err_len))
         return 0;
     IBM4767_ERROR("state directory %s belongs to a device zeroized by "
                   "driver code %08X: every verb gets 12/4768; start with "
@@ -170,7 +231,7 @@ int emu_state_zeroize(struct emu_state *st, uint32_t code, char *err,
     if (!emu_state_write_file(st, EMU_STATE_ZEROIZED, text, (size_t)len,
                               err, err_len))
         return 0;
-    return erase_files(st->dir, key_files, COUNT(key_files), err, err_len);
+    return erase_keys(st->dir, err, err_len);
 }
 
 /* ---------------------------------------------------------------------- */

@@ -4,8 +4,8 @@
  * the device and wrapped again under the current one.  The key itself,
  * its usage and its public part stay the same; only the verification
  * pattern, the nonce, the tag and the wrapped bytes change.  A token
- * already under the current master key comes back unchanged, and one
- * under neither key fails with 8/48.
+ * already under the current master key comes back unchanged, as does a
+ * retained-key token, and one under neither key fails with 8/48.
  */
 #include <config.h>
 
@@ -40,7 +40,8 @@ static int change_pka_token(struct emu_device *dev, const uint8_t *token,
     if (!cca_token_parse(token, len, &tok, &reason, detail, sizeof(detail)))
         return emu_fail(res, CCA_RC_ERROR, reason, "invalid key token: %s",
                         detail);
-    if (!tok.has_private)
+    /* A retained key is not wrapped under any master key. */
+    if (!tok.has_private || tok.is_retained)
         return put_unchanged(reply, token, len);
     if (!emu_select_master_key(dev, &tok, &slot, res))
         return 0;

@@ -19,6 +19,7 @@
 #include <ibm4767/log.h>
 
 #include "admin.h"
+#include "retained.h"
 #include "sym_engine.h"
 
 void emu_result_init(struct emu_result *res)
@@ -209,6 +210,7 @@ void emu_device_free(struct emu_device *dev)
      * go before the context. */
     emu_sym_engine_free();
     emu_admin_free(dev);
+    emu_retained_free(dev);
     emu_keycache_free(dev->keycache);
     emu_rng_free(dev->rng);
     emu_state_close(&dev->state);

@@ -18,6 +18,7 @@
 #include <ibm4767/log.h>
 
 #include "admin.h"
+#include "retained.h"
 
 /* Reply prefix: frame header, then rc, reason and device-driver code. */
 #define REPLY_PREFIX_LEN (IBM4767_HEADER_LEN + 12u)
@@ -49,6 +50,12 @@ static const struct emu_verb verb_table[] = {
       EMU_CTR_ENCRYPTIONS },
     { IBM4767_VERB_EC_DIFFIE_HELLMAN, EMU_ENGINE_PKA,
       emu_verb_ec_diffie_hellman, EMU_CTR_DERIVATIONS },
+    { IBM4767_VERB_PKA_KEY_GENERATE_RETAINED, EMU_ENGINE_PKA,
+      emu_verb_pka_key_generate_retained, EMU_CTR_KEY_GENERATIONS },
+    { IBM4767_VERB_RETAINED_KEY_LIST, EMU_ENGINE_CPU,
+      emu_verb_retained_key_list, EMU_CTR_NONE },
+    { IBM4767_VERB_RETAINED_KEY_DELETE, EMU_ENGINE_CPU,
+      emu_verb_retained_key_delete, EMU_CTR_NONE },
     { IBM4767_VERB_RANDOM_NUMBER_GENERATE, EMU_ENGINE_RNG,
       emu_verb_random_generate, EMU_CTR_RANDOM_REQUESTS },
     { IBM4767_VERB_SYM_KEY_GENERATE, EMU_ENGINE_SYM,

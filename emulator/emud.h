@@ -201,6 +201,7 @@ struct emu_segment {
 struct emu_keycache;
 struct emu_rng;
 struct emu_admin;
+struct emu_retained;
 
 struct emu_device {
     const struct emu_config *cfg;
@@ -220,6 +221,7 @@ struct emu_device {
     _Atomic int64_t ready_at_ms;
     atomic_int ready_logged;
     struct emu_admin *admin;     /* administration state (admin.h) */
+    struct emu_retained *retained; /* retained keys (retained.h) */
 };
 
 /* Create the library context and everything in dev that workers share.
@@ -314,11 +316,19 @@ struct emu_key {
 };
 
 /* Parse a token and make its key usable: from the cache, by unwrapping an
- * internal token, or from the public section of an external token.
- * Fails with 8/770 (structure), 8/48 (MKVP) or 8/29 (altered token). */
+ * internal token, from the public section of an external token, or from
+ * the retained key store for a retained-key token.  Fails with 8/770
+ * (structure), 8/48 (MKVP), 8/29 (altered token) or 8/4787 (no such
+ * retained key in this device). */
 int emu_key_load(struct emu_device *dev, const uint8_t *token, size_t len,
                  struct emu_key *key, struct emu_result *res);
 void emu_key_release(struct emu_key *key);
+/* Build the private key from what a token wraps (secret, len bytes): the
+ * DER RSAPrivateKey of an RSA key, or the private scalar of an EC key on
+ * tok's curve and public point.  NULL when it does not decode. */
+EVP_PKEY *emu_key_private_from_secret(struct emu_device *dev,
+                                      const struct cca_pka_token *tok,
+                                      const uint8_t *secret, size_t len);
 /* Fail with 8/4770 unless the key has a private part and all usage bits. */
 int emu_key_check_usage(const struct emu_key *key, uint8_t usage,
                         const char *operation, struct emu_result *res);

@@ -5,7 +5,9 @@
  * key verification pattern (8/48), then the unwrapped-key cache by the
  * token's SHA-256, and on a miss the AES-GCM unwrap (8/29 when any byte
  * was changed).  An external token's public key is built for each
- * request and never cached.
+ * request and never cached.  A retained-key token names a key the device
+ * keeps ready in its retained key store (retained.c), so it needs neither
+ * the master key nor the cache.
  */
 #include <config.h>
 
@@ -15,6 +17,7 @@
 #include <openssl/evp.h>
 
 #include "emud.h"
+#include "retained.h"
 
 static EVP_PKEY *public_key(struct emu_device *dev,
                             const struct cca_pka_token *tok)
@@ -22,6 +25,15 @@ static EVP_PKEY *public_key(struct emu_device *dev,
     if (tok->alg == CCA_ALG_RSA)
         return emu_rsa_public_from_token(dev, tok);
     return emu_ec_public_from_token(dev, tok);
+}
+
+EVP_PKEY *emu_key_private_from_secret(struct emu_device *dev,
+                                      const struct cca_pka_token *tok,
+                                      const uint8_t *secret, size_t len)
+{
+    if (tok->alg == CCA_ALG_RSA)
+        return emu_rsa_private_from_der(dev, secret, len);
+    return emu_ec_private_from_token(dev, tok, secret, len);
 }
 
 /* Unwrap the private key of an authenticated-to-be token. */
@@ -42,10 +54,7 @@ static EVP_PKEY *unwrap_key(struct emu_device *dev, struct emu_key *key,
                           res))
         goto err;
 
-    if (tok->alg == CCA_ALG_RSA)
-        pkey = emu_rsa_private_from_der(dev, clear, tok->wrapped_len);
-    else
-        pkey = emu_ec_private_from_token(dev, tok, clear, tok->wrapped_len);
+    pkey = emu_key_private_from_secret(dev, tok, clear, tok->wrapped_len);
     if (pkey == NULL)
         emu_fail(res, CCA_RC_INTERNAL, CCA_RS_DEVICE_BUSY_INTERNAL,
                  "the unwrapped key does not decode; the token was made by "
@@ -72,6 +81,8 @@ int emu_key_load(struct emu_device *dev, const uint8_t *token, size_t len,
         return emu_fail(res, CCA_RC_ERROR, reason, "invalid key token: %s",
                         detail);
 
+    if (key->tok.is_retained)
+        return emu_retained_get(dev, token, len, &key->tok, &key->pkey, res);
     if (!key->tok.has_private) {
         key->pkey = public_key(dev, &key->tok);
         if (key->pkey == NULL)

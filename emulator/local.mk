@@ -48,6 +48,12 @@ emulator_ibm4767_emud_SOURCES += \
 	emulator/admin_state.c \
 	emulator/acp.c \
 	emulator/validation.c
+
+# Retained keys: kept inside the device by label (emulator/retained.h).
+emulator_ibm4767_emud_SOURCES += \
+	emulator/retained.h \
+	emulator/retained.c \
+	emulator/retained_verbs.c
 emulator_ibm4767_emud_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DIBM4767_VALIDATION_DIR='"$(validationdir)"'
 
@@ -121,7 +127,9 @@ dist_doc_DATA += doc/administration.md
 # -rpath makes libtool build it shared although it is not installed.
 noinst_LTLIBRARIES += emulator/csulcca/libcsulcca-emu.la
 
-emulator_csulcca_libcsulcca_emu_la_SOURCES = \
+# The CCA verbs without the status extension; test/cca.mk builds them
+# alone into a stand-in for IBM's library.
+csulcca_verb_sources = \
 	emulator/csulcca/emu.h \
 	emulator/csulcca/emu_core.c \
 	emulator/csulcca/emu_facility.c \
@@ -131,7 +139,10 @@ emulator_csulcca_libcsulcca_emu_la_SOURCES = \
 	emulator/csulcca/emu_sym.c \
 	emulator/csulcca/emu_gcm.c \
 	emulator/csulcca/emu_random.c \
-	emulator/csulcca/emu_keys.c
+	emulator/csulcca/emu_keys.c \
+	emulator/csulcca/emu_keylist.c
+emulator_csulcca_libcsulcca_emu_la_SOURCES = $(csulcca_verb_sources) \
+	emulator/csulcca/emu_status.c
 emulator_csulcca_libcsulcca_emu_la_CPPFLAGS = $(AM_CPPFLAGS) \
 	-I$(top_srcdir)/backend
 emulator_csulcca_libcsulcca_emu_la_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)

@@ -22,6 +22,7 @@
 #include <ibm4767/log.h>
 
 #include "admin.h"
+#include "retained.h"
 
 #define ERR_LEN 512
 
@@ -133,6 +134,7 @@ static int device_start(struct emu_device *dev, const struct emu_config *cfg,
         || !emu_state_open(&dev->state, cfg->state_dir, dev->libctx, flags,
                            err, len)
         || !emu_admin_init(dev, err, len)
+        || !emu_retained_open(dev, err, len)
         || !emu_validation_open(dev, err, len))
         return 0;
     dev->rng = emu_rng_new(dev->libctx, dev->state.serial, err, len);

@@ -317,6 +317,11 @@ static int classify(uint16_t verb, const uint8_t *payload, size_t len,
         return token_op(token, token_len, 1);
     case IBM4767_VERB_PKA_KEY_GENERATE:
         return generate_op(&rb);
+    case IBM4767_VERB_PKA_KEY_GENERATE_RETAINED:
+        /* A label, then the fields of a key generate request. */
+        if (!ibm4767_get_bytes(&rb, &token, &token_len))
+            return OP_STATUS;
+        return generate_op(&rb);
     case IBM4767_VERB_PKA_KEY_IMPORT:
         return OP_KEY_IMPORT;
     case IBM4767_VERB_PKA_PUBLIC_EXTRACT:

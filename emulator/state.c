@@ -8,8 +8,9 @@
  *   device-key.pem  the device's RSA-2048 key pair (PKCS#8)
  *   lock            held with flock() while a daemon uses the directory
  *
- * The device certificate, the access control points and the zeroized
- * marker live here too; admin_state.c and validation.c describe them.
+ * The device certificate, the access control points, the zeroized marker
+ * and one retained-key.LABEL file per retained key live here too;
+ * admin_state.c, validation.c and retained.c describe them.
  *
  * Files are replaced atomically: written to a temporary file, fsync'd,
  * renamed over the old one, and the directory fsync'd.  Key material never

@@ -140,9 +140,11 @@ static int print_token_facts(BIO *out, const struct ibm4767_key *key)
     int i;
 
     if (BIO_printf(out, "CCA key token:\n    Token type: %s (0x%02X)\n",
-                   tok->has_private ? "internal, private key wrapped by the "
-                                      "coprocessor"
-                                    : "external, public key only",
+                   tok->is_retained ? "internal, private key retained in "
+                                      "the coprocessor"
+                   : tok->has_private ? "internal, private key wrapped by "
+                                        "the coprocessor"
+                                      : "external, public key only",
                    tok->token_id) <= 0
         || BIO_printf(out, "    Token length: %zu bytes\n",
                       key->token_len) <= 0
@@ -150,6 +152,12 @@ static int print_token_facts(BIO *out, const struct ibm4767_key *key)
         return 0;
     if (!tok->has_private)
         return 1;
+    /* A retained key has no wrapped part and no master key. */
+    if (tok->is_retained)
+        return BIO_printf(out, "    Key usage: %s (0x%02X)\n"
+                          "    Retained key: %s, in the coprocessor with "
+                          "serial %s\n", usage_text(tok->usage), tok->usage,
+                          tok->retained_label, tok->retained_serial) > 0;
     if (BIO_printf(out, "    Key usage: %s (0x%02X)\n",
                    usage_text(tok->usage), tok->usage) <= 0
         || BIO_printf(out, "    Wrapping method: %s (0x%02X)\n",

@@ -1,7 +1,7 @@
 # test/dispatch.mk: many threads, several devices, fork and ASYNC jobs
 # against live emulators.  Each script in test/dispatch/ starts its own
 # emulators on sockets in a temporary directory and runs the C client of
-# the same name.
+# the same name; retained_two_devices.sh runs threads_sign.
 
 DISPATCH_CLIENTS = \
 	test/dispatch/threads_sign \
@@ -38,7 +38,8 @@ DISPATCH_TESTS = \
 	test/dispatch/threads_sign.sh \
 	test/dispatch/failover_kill.sh \
 	test/dispatch/fork_sign.sh \
-	test/dispatch/async_handshakes.sh
+	test/dispatch/async_handshakes.sh \
+	test/dispatch/retained_two_devices.sh
 
 TESTS += $(DISPATCH_TESTS)
 EXTRA_DIST += $(DISPATCH_TESTS)

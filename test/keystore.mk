@@ -23,7 +23,8 @@ KEYSTORE_TESTS = \
 	test/scripts/keys_kill_writer.sh \
 	test/scripts/keys_tool.sh \
 	test/scripts/keys_store_uri.sh \
-	test/scripts/keys_label_pem.sh
+	test/scripts/keys_label_pem.sh \
+	test/scripts/keys_retained.sh
 
 TESTS += $(KEYSTORE_TESTS)
 EXTRA_DIST += $(KEYSTORE_TESTS)

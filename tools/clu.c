@@ -52,6 +52,7 @@ static const struct clu_command commands[] = {
     { "battery-replaced", NULL, 0, 0, 0, clu_battery_replaced },
     { "acp", NULL, 0, 2, 0, clu_acp },
     { "mk", NULL, 1, 2, CLU_OPT_TYPE | CLU_OPT_PART, clu_mk },
+    { "retained", NULL, 0, 2, 0, clu_retained },
 };
 
 #define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))
@@ -94,6 +95,10 @@ static void print_usage(FILE *out)
         "                         one becomes old\n"
         "  mk clear --type aes|apka\n"
         "                         empty the new master key register\n"
+        "  retained [list [PATTERN]]\n"
+        "                         list the keys retained inside the device\n"
+        "                         (PATTERN as for ibm4767-keys list)\n"
+        "  retained delete LABEL  erase the retained key LABEL in the device\n"
         "\n"
         "Options:\n"
         "  --device PATH          socket of the coprocessor (default: the first\n"

@@ -45,10 +45,14 @@ struct clu_options {
  * program's exit code. */
 int clu_status(const struct clu_options *opts);
 
-/* Print the full status report of one device to out. */
+/* Print the full status report of one device to out.  emulator_fields
+ * is 0 when the status comes from a CCA host library without this
+ * project's status extension: the emulator's own fields (serial number,
+ * code segments, MKVPs, warnings, counters, timing profile) then read
+ * "not available over the CCA host library". */
 void clu_print_status(FILE *out, const struct clu_options *opts,
                       const char *device_name, const char *device_path,
-                      const struct cca_status *st);
+                      const struct cca_status *st, int emulator_fields);
 
 /* Print one "name=value" line per counter to out. */
 void clu_print_counters(FILE *out, const struct cca_status *st);
@@ -66,6 +70,8 @@ int clu_battery_replaced(const struct clu_options *opts);
 int clu_acp(const struct clu_options *opts);
 int clu_mk(const struct clu_options *opts);
 int clu_validate(const struct clu_options *opts);
+/* retained [list [PATTERN]] and retained delete LABEL (clu_retained.c). */
+int clu_retained(const struct clu_options *opts);
 
 /* Print the access control points section of the status report, or why
  * the device could not list them. */

@@ -181,6 +181,7 @@ int clu_status(const struct clu_options *opts)
     struct cca_result res;
     const char *path;
     const char *device_name = CLU_DEVICE_NAME;
+    int emulator_fields;
 
     memset(&st, 0, sizeof(st));
     memset(&res, 0, sizeof(res));
@@ -207,10 +208,19 @@ int clu_status(const struct clu_options *opts)
         goto err;
     }
 
+    emulator_fields = cca_backend_supports(be, CCA_CAP_EMULATOR_STATUS);
+    if (opts->counters_only && !emulator_fields) {
+        fprintf(stderr, CLU_PROGRAM ": status --counters: the counters are "
+                "not available over the CCA host library %s, which has no "
+                "status extension; use transport socket or "
+                "libcsulcca-emu.so\n", opts->config.cca_library);
+        goto err;
+    }
     if (opts->counters_only && st.state == CCA_STATE_READY)
         clu_print_counters(stdout, &st);
     else if (!opts->counters_only)
-        clu_print_status(stdout, opts, device_name, path, &st);
+        clu_print_status(stdout, opts, device_name, path, &st,
+                         emulator_fields);
     /* Only a device with its firmware running has access control. */
     if (!opts->counters_only && st.state == CCA_STATE_READY)
         clu_print_acps(stdout, be);

@@ -24,6 +24,11 @@
 /* NOTE: the status reply carries no part number or EC number, so the
  * report prints this text in place of a value. */
 #define NOT_REPORTED "(not in the status reply)"
+/* In place of the emulator's own status fields (serial number, code
+ * segments, MKVPs, warnings, counters, timing profile) when the CCA host
+ * library is not this project's emulator library, which alone has the
+ * status extension. */
+#define NOT_OVER_CCA "not available over the CCA host library"
 
 /* Owner ID of a segment that IBM's code occupies. */
 #define SEGMENT_OWNER_IBM 2
@@ -51,12 +56,14 @@ static void print_header(FILE *out, const struct clu_options *opts,
     print_field(out, "Device:", device);
 }
 
-static void print_vpd(FILE *out, const struct cca_status *st)
+static void print_vpd(FILE *out, const struct cca_status *st,
+                      int emulator_fields)
 {
     fprintf(out, "\nVital Product Data\n");
     print_field(out, "Part Number:", NOT_REPORTED);
     print_field(out, "EC Number:", NOT_REPORTED);
-    print_field(out, "Serial Number:", st->serial);
+    print_field(out, "Serial Number:",
+                emulator_fields ? st->serial : NOT_OVER_CCA);
     print_field(out, "Description:", st->description);
     print_field(out, "Firmware Version:", st->firmware_version);
 }
@@ -91,12 +98,17 @@ static void print_segment_state(FILE *out, const struct cca_status *st,
     print_field(out, label, loaded ? owner : "none");
 }
 
-static void print_rom_status(FILE *out, const struct cca_status *st)
+static void print_rom_status(FILE *out, const struct cca_status *st,
+                             int emulator_fields)
 {
     int i;
 
     fprintf(out, "\nROM Status\n");
     print_field(out, "Device State:", cca_device_state_name(st->state));
+    if (!emulator_fields) {
+        print_field(out, "Code Segments:", NOT_OVER_CCA);
+        return;
+    }
     print_field(out, "Page 1 Certified:", "YES");
     print_field(out, "Segment-1 State:", "INITIALIZED");
     print_segment_state(out, st, SEGMENT_OS);
@@ -130,7 +142,8 @@ static const char *mk_state_name(enum cca_mk_slot slot, uint32_t state)
 
 static void print_mk_register(FILE *out, const char *type,
                               enum cca_mk_slot slot,
-                              const struct cca_mk_register *reg)
+                              const struct cca_mk_register *reg,
+                              int with_mkvp)
 {
     static const char *const slot_names[] = { "new", "current", "old" };
     char label[32];
@@ -141,7 +154,7 @@ static void print_mk_register(FILE *out, const char *type,
     snprintf(label, sizeof(label), "%s %s:", type, slot_names[slot]);
     used = (size_t)snprintf(value, sizeof(value), "%s",
                             mk_state_name(slot, reg->state));
-    if (reg->state != CCA_MK_EMPTY) {
+    if (reg->state != CCA_MK_EMPTY && with_mkvp) {
         used += (size_t)snprintf(value + used, sizeof(value) - used,
                                  "  MKVP ");
         for (i = 0; i < CCA_MKVP_LEN; i++)
@@ -151,17 +164,27 @@ static void print_mk_register(FILE *out, const char *type,
     print_field(out, label, value);
 }
 
-void clu_print_master_keys(FILE *out, const struct cca_status *st)
+/* The register states, with their verification patterns when the status
+ * has them. */
+static void print_master_keys(FILE *out, const struct cca_status *st,
+                              int with_mkvp)
 {
     int slot;
 
     fprintf(out, "\nMaster Key Registers\n");
     for (slot = CCA_MK_NEW; slot <= CCA_MK_OLD; slot++)
         print_mk_register(out, "AES", (enum cca_mk_slot)slot,
-                          &st->aes[slot]);
+                          &st->aes[slot], with_mkvp);
     for (slot = CCA_MK_NEW; slot <= CCA_MK_OLD; slot++)
         print_mk_register(out, "APKA", (enum cca_mk_slot)slot,
-                          &st->apka[slot]);
+                          &st->apka[slot], with_mkvp);
+    if (!with_mkvp)
+        print_field(out, "MKVPs:", NOT_OVER_CCA);
+}
+
+void clu_print_master_keys(FILE *out, const struct cca_status *st)
+{
+    print_master_keys(out, st, 1);
 }
 
 static void print_warnings(FILE *out, const struct cca_status *st)
@@ -218,12 +241,20 @@ static void print_profile(FILE *out, const struct cca_status *st)
 
 void clu_print_status(FILE *out, const struct clu_options *opts,
                       const char *device_name, const char *device_path,
-                      const struct cca_status *st)
+                      const struct cca_status *st, int emulator_fields)
 {
     print_header(out, opts, device_name, device_path);
-    print_vpd(out, st);
-    print_rom_status(out, st);
-    clu_print_master_keys(out, st);
+    print_vpd(out, st, emulator_fields);
+    print_rom_status(out, st, emulator_fields);
+    print_master_keys(out, st, emulator_fields);
+    if (!emulator_fields) {
+        /* Warnings come from the emulator's driver codes, which fault
+         * injection sets. */
+        fprintf(out, "\nActive Warnings\n  %s\n", NOT_OVER_CCA);
+        fprintf(out, "\nCounters\n  %s\n", NOT_OVER_CCA);
+        fprintf(out, "\nTiming Profile\n  %s\n", NOT_OVER_CCA);
+        return;
+    }
     print_warnings(out, st);
     print_counter_table(out, st);
     print_profile(out, st);

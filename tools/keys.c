@@ -27,7 +27,7 @@ static const struct keys_command commands[] = {
     { "show", "LABEL", keys_show },
     { "export-token", "LABEL --out FILE", keys_export_token },
     { "export-ref", "LABEL --out FILE", keys_export_ref },
-    { "delete", "LABEL", keys_delete },
+    { "delete", "LABEL [--record-only]", keys_delete },
     { "reencipher", "[PATTERN] [--file FILE]...", keys_reencipher },
 };
 
@@ -50,17 +50,23 @@ static void print_usage(FILE *out)
         "\n"
         "Options (before or after the command):\n"
         "  --device PATH       socket of the coprocessor (default: the first\n"
-        "                      entry of IBM4767_DEVICES, else %s)\n"
+        "                      entry of IBM4767_DEVICES, else %s);\n"
+        "                      with transport cca an adapter name (CRP01)\n"
         "  --key-storage PATH  key storage database (default:\n"
-        "                      IBM4767_KEY_STORAGE, else %s)\n"
+        "                      IBM4767_KEY_STORAGE, else %s);\n"
+        "                      transport socket only\n"
         "  -h, --help          print this help and exit\n"
         "  --version           print the version and exit\n"
         "\n"
         "A label is 1 to 7 parts separated by dots, each 1 to 8 characters\n"
         "from A-Z, 0-9, #, $ and @, not starting with a digit (lower case is\n"
         "folded to upper case).\n"
+        "With IBM4767_TRANSPORT=cca the keys are made through the CCA host\n"
+        "library (IBM4767_CCA_LIBRARY) and kept in its key storage, where\n"
+        "other CCA applications see them.\n"
         "Environment: IBM4767_DEVICES, IBM4767_READY_TIMEOUT, IBM4767_DEBUG\n"
-        "(level[,file:PATH]), IBM4767_KEY_STORAGE, CSUCACHE.\n"
+        "(level[,file:PATH]), IBM4767_KEY_STORAGE, CSUCACHE,\n"
+        "IBM4767_TRANSPORT, IBM4767_CCA_LIBRARY.\n"
         "Exit status: 0 success, 1 failed operation, 2 usage error.\n",
         CCA_DEFAULT_SOCKET, CCA_KEYSTORE_DEFAULT_PATH);
 }
@@ -100,6 +106,21 @@ int keys_fail_result(const char *cmd, const char *what,
                      cca_result_text(res, text, sizeof(text)));
 }
 
+/* --key-storage names a database, which transport cca does not use.
+ * Returns -1 to go on, or 2 after the usage error. */
+static int check_key_storage_option(const struct keys_options *opts,
+                                    const char *cmd)
+{
+    if (opts->key_storage == NULL
+        || opts->config.transport != CCA_TRANSPORT_CCA)
+        return -1;
+    return keys_usage_error(cmd, "--key-storage '%s' applies to transport "
+                            "socket: with transport cca the CCA library "
+                            "keeps the key records (libcsulcca-emu.so in the "
+                            "database IBM4767_KEY_STORAGE names); leave out "
+                            "--key-storage", opts->key_storage);
+}
+
 int keys_common_option(struct keys_options *opts, const char *cmd, int code,
                        char **argv, void (*help)(void))
 {
@@ -116,7 +137,7 @@ int keys_common_option(struct keys_options *opts, const char *cmd, int code,
             return keys_usage_error(cmd, "invalid --key-storage '': "
                                     "expected a file path");
         opts->key_storage = optarg;
-        return -1;
+        return check_key_storage_option(opts, cmd);
     case KEYS_OPT_HELP:
     case 'h':
         help();
@@ -156,33 +177,78 @@ int keys_label_operand(const char *cmd, int argc, char **argv,
     return -1;
 }
 
-struct cca_keystore *keys_open_storage(const struct keys_options *opts,
+/* The key storage handle that keys_open_storage() attached to a CCA
+ * library, and its description.  The tool has one handle open at a
+ * time. */
+static struct {
+    const struct cca_keystore *ks;
+    char name[1100];
+} cca_storage;
+
+/* Transport cca: key storage through the key record verbs of the CCA
+ * library of opts->storage_backend. */
+static struct cca_keystore *open_cca_storage(struct keys_options *opts,
+                                             const char *cmd)
+{
+    struct cca_keystore *ks;
+
+    if (opts->storage_backend == NULL) {
+        opts->storage_backend = keys_open_backend(opts, cmd);
+        if (opts->storage_backend == NULL)
+            return NULL;
+    }
+    /* The database path is never opened: the verbs go to the library. */
+    ks = cca_keystore_new(cca_keystore_choose_path(NULL), 0);
+    if (ks == NULL) {
+        keys_fail(cmd, "out of memory for the key storage handle");
+        return NULL;
+    }
+    cca_keystore_use_backend(ks, opts->storage_backend);
+    cca_storage.ks = ks;
+    snprintf(cca_storage.name, sizeof(cca_storage.name),
+             "CCA key storage (CCA library %s)", opts->config.cca_library);
+    return ks;
+}
+
+struct cca_keystore *keys_open_storage(struct keys_options *opts,
                                        const char *cmd, unsigned flags)
 {
-    const char *path = opts->key_storage != NULL
-                           ? opts->key_storage
-                           : cca_keystore_choose_path(NULL);
-    struct cca_keystore *ks = cca_keystore_new(path, flags);
+    const char *path;
+    struct cca_keystore *ks;
 
+    if (opts->config.transport == CCA_TRANSPORT_CCA)
+        return open_cca_storage(opts, cmd);
+
+    path = opts->key_storage != NULL ? opts->key_storage
+                                     : cca_keystore_choose_path(NULL);
+    ks = cca_keystore_new(path, flags);
     if (ks == NULL)
         keys_fail(cmd, "cannot use key storage '%s': the path is too long "
                   "or memory ran out", path);
     return ks;
 }
 
+const char *keys_storage_name(const struct cca_keystore *ks)
+{
+    if (ks != NULL && ks == cca_storage.ks)
+        return cca_storage.name;
+    return cca_keystore_path(ks);
+}
+
 struct cca_backend *keys_open_backend(struct keys_options *opts,
                                       const char *cmd)
 {
     struct cca_backend *be;
+    char err[768];
 
     if (opts->device != NULL)
         snprintf(opts->config.devices, sizeof(opts->config.devices), "%s",
                  opts->device);
-    be = cca_backend_new(&opts->config);
+    be = cca_backend_open(&opts->config, err, sizeof(err));
     if (be == NULL)
-        keys_fail(cmd, "cannot set up the device connection for '%s': out "
-                  "of memory, or no device given; set --device or "
-                  "IBM4767_DEVICES", opts->config.devices);
+        keys_fail(cmd, "cannot set up the device connection for '%s': %s; "
+                  "set --device or IBM4767_DEVICES", opts->config.devices,
+                  err);
     return be;
 }
 
@@ -197,7 +263,7 @@ int keys_check_label_free(struct cca_keystore *ks, const char *cmd,
         return keys_fail(cmd, "%u/%u: key record %s already exists in %s; "
                          "delete it with '" KEYS_PROGRAM " delete %s' or "
                          "choose another label", CCA_RC_ERROR,
-                         CCA_RS_LABEL_EXISTS, label, cca_keystore_path(ks),
+                         CCA_RS_LABEL_EXISTS, label, keys_storage_name(ks),
                          label);
     }
     if (res.reason != CCA_RS_NO_SUCH_LABEL)
@@ -214,7 +280,7 @@ int keys_store_token(struct cca_keystore *ks, const char *cmd,
     if (!cca_key_record_create(ks, label, type, token, token_len, &res))
         return keys_fail_result(cmd, "storing the key", &res);
     printf("stored %s key %s in %s\n", cca_key_type_name(type), label,
-           cca_keystore_path(ks));
+           keys_storage_name(ks));
     return KEYS_EXIT_OK;
 }
 
@@ -222,25 +288,38 @@ int keys_store_token(struct cca_keystore *ks, const char *cmd,
 
 static void delete_help(void)
 {
-    printf("Usage: " KEYS_PROGRAM " delete LABEL\n"
+    printf("Usage: " KEYS_PROGRAM " delete LABEL [--record-only]\n"
            "\n"
            "Remove the key record LABEL from key storage.  Programs that\n"
            "loaded the key keep it until they reload; the token itself is\n"
-           "gone unless a token PEM of it was exported.\n");
+           "gone unless a token PEM of it was exported.\n"
+           "A retained key is deleted in the device that keeps it first;\n"
+           "when that device cannot be reached, the record stays.\n"
+           "\n"
+           "  --record-only   remove only the record, and leave a retained\n"
+           "                  key in its device (for a device gone for\n"
+           "                  good)\n");
 }
 
 int keys_delete(struct keys_options *opts, int argc, char **argv)
 {
+    enum { OPT_RECORD_ONLY = 1 };
     static const struct option long_options[] = {
+        { "record-only", no_argument, NULL, OPT_RECORD_ONLY },
         KEYS_COMMON_LONG_OPTIONS,
         { NULL, 0, NULL, 0 },
     };
     char label[CCA_LABEL_TEXT_MAX + 1];
     struct cca_keystore *ks;
     struct cca_result res;
+    int record_only = 0;
     int c, ret;
 
     while ((c = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
+        if (c == OPT_RECORD_ONLY) {
+            record_only = 1;
+            continue;
+        }
         ret = keys_common_option(opts, "delete", c, argv, delete_help);
         if (ret >= 0)
             return ret;
@@ -252,8 +331,13 @@ int keys_delete(struct keys_options *opts, int argc, char **argv)
     ks = keys_open_storage(opts, "delete", 0);
     if (ks == NULL)
         return KEYS_EXIT_FAILED;
+    ret = record_only ? -1 : keys_delete_retained(opts, ks, label);
+    if (ret >= 0) {
+        cca_keystore_free(ks);
+        return ret;
+    }
     if (cca_key_record_delete(ks, CCA_KRD_LABEL_DL, label, &res)) {
-        printf("deleted %s from %s\n", label, cca_keystore_path(ks));
+        printf("deleted %s from %s\n", label, keys_storage_name(ks));
         ret = KEYS_EXIT_OK;
     } else {
         ret = keys_fail_result("delete", "deleting the key record", &res);
@@ -326,6 +410,9 @@ int main(int argc, char **argv)
                                 "'generate'");
     if (!configure(&opts))
         return KEYS_EXIT_USAGE;
+    ret = check_key_storage_option(&opts, NULL);
+    if (ret >= 0)
+        return ret;
 
     name = argv[optind];
     for (size_t i = 0; i < COMMAND_COUNT; i++) {
@@ -337,6 +424,7 @@ int main(int argc, char **argv)
         argv += optind;
         optind = 0;
         ret = commands[i].run(&opts, argc, argv);
+        cca_backend_free(opts.storage_backend);
         ibm4767_log_close();
         return ret;
     }

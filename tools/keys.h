@@ -22,9 +22,14 @@
 
 /* Settings shared by the subcommands. */
 struct keys_options {
-    struct cca_config config;    /* devices, ready timeout, logging */
+    struct cca_config config;    /* devices, transport, ready timeout,
+                                  * logging */
     const char *device;          /* --device, or NULL */
     const char *key_storage;     /* --key-storage, or NULL */
+    /* Transport cca: the backend whose CCA library keeps the key records
+     * (keys_open_storage() sets it up).  main() frees it after the
+     * subcommand, which has freed its key storage handle by then. */
+    struct cca_backend *storage_backend;
 };
 
 /* A subcommand: parses its own arguments (argv[0] is its name) and
@@ -88,11 +93,16 @@ int keys_label_operand(const char *cmd, int argc, char **argv,
 int keys_parse_label(const char *cmd, const char *text,
                      char out[CCA_LABEL_TEXT_MAX + 1]);
 
-/* Open key storage (--key-storage, else IBM4767_KEY_STORAGE, else the
- * default).  flags: CCA_KEYSTORE_CREATE for the subcommands that add
- * keys.  Returns NULL after printing why. */
-struct cca_keystore *keys_open_storage(const struct keys_options *opts,
+/* Open key storage: with transport socket the database (--key-storage,
+ * else IBM4767_KEY_STORAGE, else the default), with transport cca the CCA
+ * library's key storage through its key record verbs.  flags:
+ * CCA_KEYSTORE_CREATE for the subcommands that add keys.  Returns NULL
+ * after printing why. */
+struct cca_keystore *keys_open_storage(struct keys_options *opts,
                                        const char *cmd, unsigned flags);
+/* Where the records of ks are kept, for messages: the database path, or
+ * "CCA key storage (CCA library PATH)". */
+const char *keys_storage_name(const struct cca_keystore *ks);
 /* Set up the device connection (made on the first request).  Returns
  * NULL after printing why. */
 struct cca_backend *keys_open_backend(struct keys_options *opts,
@@ -120,5 +130,26 @@ int keys_store_token(struct cca_keystore *ks, const char *cmd,
  * wasted.  Returns -1 to go on, or the exit code. */
 int keys_check_label_free(struct cca_keystore *ks, const char *cmd,
                           const char *label);
+
+/* Retained keys (keys_retained.c). */
+/* generate --retain: a key kept inside the coprocessor under label, and
+ * its retained-key token stored as key record label (and written to out
+ * when not NULL).  Returns the exit code. */
+int keys_generate_retained(struct keys_options *opts, const char *label,
+                           uint32_t alg, uint32_t size, uint32_t usage,
+                           const char *out);
+/* Before key record label goes: when it holds a retained-key token,
+ * delete the key in the device that holds it.  Returns -1 to go on and
+ * delete the record, or the exit code after printing why not. */
+int keys_delete_retained(struct keys_options *opts, struct cca_keystore *ks,
+                         const char *label);
+/* "retained in device CRP02 (PATH, serial S)" for the record rec of a
+ * retained key (tok is its parsed token), asking the devices of opts
+ * through *be, which it opens when NULL; the caller frees *be. */
+const char *keys_retained_location(struct keys_options *opts,
+                                   struct cca_backend **be,
+                                   const struct cca_key_record *rec,
+                                   const struct cca_pka_token *tok,
+                                   char *buf, size_t len);
 
 #endif

@@ -43,8 +43,10 @@ static void generate_help(void)
         "                  (RSA decryption), derive (ECDH), or both (sign\n"
         "                  and keymgmt for RSA, sign and derive for EC);\n"
         "                  AES keys always encrypt and decrypt\n"
-        "  --retain        keep the key inside the coprocessor (not\n"
-        "                  supported yet)\n"
+        "  --retain        RSA and EC: keep the private key inside the\n"
+        "                  coprocessor under NAME, where it never leaves;\n"
+        "                  the record gets a token that names the device,\n"
+        "                  and requests with it go to that device only\n"
         "  --out FILE      also write the token as a CCA KEY TOKEN PEM file\n"
         "                  (mode 0640; FILE must not exist)\n",
         DEFAULT_RSA_BITS, DEFAULT_AES_BITS);
@@ -308,13 +310,13 @@ int keys_generate(struct keys_options *opts, int argc, char **argv)
     if (ret >= 0)
         return ret;
 
-    if (args.retain) {
-        ret = keys_fail("generate", "--retain: keeping keys inside the "
-                        "coprocessor (retained keys) is not supported yet; "
-                        "leave out --retain to store the wrapped token in "
-                        "key storage");
-        goto err;
-    }
+    if (args.retain && req.type == CCA_KEY_TYPE_AES)
+        return keys_usage_error("generate", "--retain applies to RSA and EC "
+                                "keys; an AES key is always stored as a "
+                                "wrapped token");
+    if (args.retain)
+        return keys_generate_retained(opts, args.label, req.type, req.size,
+                                      req.usage, args.out);
 
     ret = KEYS_EXIT_FAILED;
     ks = keys_open_storage(opts, "generate", CCA_KEYSTORE_CREATE);

@@ -57,7 +57,12 @@ static void summarize_pka(const struct cca_key_record *rec,
     } else {
         snprintf(s->size, sizeof(s->size), "%u", s->tok.bits);
     }
-    if (s->tok.has_private) {
+    if (s->tok.is_retained) {
+        /* No master key wraps a retained key. */
+        keys_usage_name(s->tok.usage, s->usage, sizeof(s->usage));
+        snprintf(s->form, sizeof(s->form), "retained (private key kept "
+                 "inside the coprocessor)");
+    } else if (s->tok.has_private) {
         keys_usage_name(s->tok.usage, s->usage, sizeof(s->usage));
         hex(s->tok.mkvp, CCA_MKVP_LEN, s->mkvp);
         snprintf(s->form, sizeof(s->form), "internal (private key wrapped "
@@ -121,7 +126,8 @@ static void list_help(void)
            "\n"
            "List the key records whose labels match PATTERN (default *),\n"
            "one per line: label, type, size (bits or curve), usage, and the\n"
-           "times the record was created and last changed (UTC).\n"
+           "times the record was created and last changed (UTC).  A\n"
+           "retained key's line ends with the device that keeps it.\n"
            "In a pattern, '*' may be the first, last or only character of a\n"
            "part: WEB.* lists every label below WEB, *.RSA the two-part\n"
            "labels ending in RSA, WEB* the one-part labels starting with\n"
@@ -136,10 +142,11 @@ int keys_list(struct keys_options *opts, int argc, char **argv)
     };
     struct cca_keystore *ks;
     struct cca_key_record *recs = NULL;
+    struct cca_backend *be = NULL;
     struct cca_result res;
     struct key_summary s;
     const char *pattern = "*";
-    char created[32], changed[32];
+    char created[32], changed[32], location[320];
     size_t count = 0;
     int c, ret;
 
@@ -169,11 +176,17 @@ int keys_list(struct keys_options *opts, int argc, char **argv)
            "USAGE", "CREATED", "CHANGED");
     for (size_t i = 0; i < count; i++) {
         summarize(&recs[i], &s);
-        printf("%-40s %-5s %-6s %-16s %-20s %s\n", recs[i].label,
+        printf("%-40s %-5s %-6s %-16s %-20s %s", recs[i].label,
                cca_key_type_name(recs[i].type), s.size, s.usage,
                format_time(recs[i].created, created, sizeof(created)),
                format_time(recs[i].changed, changed, sizeof(changed)));
+        if (s.pka_valid && s.tok.is_retained)
+            printf("  %s", keys_retained_location(opts, &be, &recs[i],
+                                                  &s.tok, location,
+                                                  sizeof(location)));
+        putchar('\n');
     }
+    cca_backend_free(be);
     cca_key_record_list_free(recs, count);
     cca_keystore_free(ks);
     return KEYS_EXIT_OK;
@@ -225,10 +238,13 @@ static void show_help(void)
            "Print the contents of key record LABEL: key type and size,\n"
            "usage, the master key verification pattern (MKVP) of the master\n"
            "key that wraps it, the record's times, and the public key as\n"
-           "PEM.\n");
+           "PEM.  For a retained key, the device that keeps its private\n"
+           "key (asked for its status to match the serial number).\n");
 }
 
-static void print_record(const struct cca_key_record *rec)
+/* location: where a retained key is, or NULL. */
+static void print_record(const struct cca_key_record *rec,
+                         const char *location)
 {
     struct key_summary s;
     char created[32], changed[32];
@@ -247,12 +263,32 @@ static void print_record(const struct cca_key_record *rec)
            s.size, s.usage, s.mkvp,
            format_time(rec->created, created, sizeof(created)),
            format_time(rec->changed, changed, sizeof(changed)));
+    if (location != NULL)
+        printf("location: %s\n", location);
     if (!s.pka_valid)
         return;
     pkey = public_key(&s.tok);
     if (pkey == NULL || !PEM_write_PUBKEY(stdout, pkey))
         printf("public key: cannot be encoded\n");
     EVP_PKEY_free(pkey);
+}
+
+/* CCA's key record read verbs return no times; its list verbs do.  A
+ * record read without them takes them from a list of its own label. */
+static void read_times(struct cca_keystore *ks, struct cca_key_record *rec)
+{
+    struct cca_key_record *listed = NULL;
+    struct cca_result res;
+    size_t count = 0;
+
+    if (rec->created != 0 || rec->changed != 0
+        || !cca_key_record_list(ks, rec->label, &listed, &count, &res))
+        return;
+    if (count == 1) {
+        rec->created = listed[0].created;
+        rec->changed = listed[0].changed;
+    }
+    cca_key_record_list_free(listed, count);
 }
 
 int keys_show(struct keys_options *opts, int argc, char **argv)
@@ -264,7 +300,10 @@ int keys_show(struct keys_options *opts, int argc, char **argv)
     char label[CCA_LABEL_TEXT_MAX + 1];
     struct cca_keystore *ks;
     struct cca_key_record rec;
+    struct cca_backend *be = NULL;
+    struct cca_pka_token tok;
     struct cca_result res;
+    char location[320];
     int c, ret;
 
     while ((c = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
@@ -280,7 +319,16 @@ int keys_show(struct keys_options *opts, int argc, char **argv)
     if (ks == NULL)
         return KEYS_EXIT_FAILED;
     if (cca_key_record_read(ks, label, &rec, &res)) {
-        print_record(&rec);
+        int retained = cca_token_parse(rec.token, rec.token_len, &tok, NULL,
+                                       NULL, 0) && tok.is_retained;
+
+        read_times(ks, &rec);
+
+        print_record(&rec, retained ? keys_retained_location(
+                                          opts, &be, &rec, &tok, location,
+                                          sizeof(location))
+                                    : NULL);
+        cca_backend_free(be);
         cca_key_record_clear(&rec);
         ret = KEYS_EXIT_OK;
     } else {

@@ -177,7 +177,7 @@ static int reencipher_storage(struct keys_options *opts,
     for (size_t i = 0; i < n; i++)
         count(t, reencipher_record(be, ks, &recs[i]));
     if (n == 0)
-        printf("no key record in %s matches %s\n", cca_keystore_path(ks),
+        printf("no key record in %s matches %s\n", keys_storage_name(ks),
                pattern);
     cca_key_record_list_free(recs, n);
     cca_keystore_free(ks);

@@ -14,7 +14,8 @@ tools_ibm4767_clu_LDADD = backend/libibm4767.la $(CRYPTO_LIBS)
 tools_ibm4767_clu_SOURCES += \
 	tools/clu_admin.c \
 	tools/clu_mk.c \
-	tools/clu_validate.c
+	tools/clu_validate.c \
+	tools/clu_retained.c
 tools_ibm4767_clu_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DIBM4767_VALIDATION_DIR='"$(validationdir)"'
 
@@ -28,7 +29,8 @@ tools_ibm4767_keys_SOURCES = \
 	tools/keys_import.c \
 	tools/keys_list.c \
 	tools/keys_export.c \
-	tools/keys_reencipher.c
+	tools/keys_reencipher.c \
+	tools/keys_retained.c
 tools_ibm4767_keys_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
 tools_ibm4767_keys_LDADD = backend/libibm4767.la $(CRYPTO_LIBS)
 dist_man_MANS += doc/ibm4767-keys.1

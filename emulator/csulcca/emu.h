@@ -14,6 +14,11 @@
  *     the level of a 4767).  Keywords of later levels get 8/33.
  *   CSU_DEFAULT_ADAPTER: the adapter a thread uses until CSUACRA selects
  *     another, as with IBM's library.
+ * and on each key record list verb:
+ *   CSUPKALD, CSUAESLD: the directories of the key-record-list files of
+ *     CSNDKRL and CSNBAKRL.  By default pkalist and aeslist next to the
+ *     key storage database; IBM's library uses /opt/IBM/CCA/keys/pkalist
+ *     and aeslist.
  */
 #ifndef IBM4767_CSULCCA_EMU_H
 #define IBM4767_CSULCCA_EMU_H
@@ -23,6 +28,7 @@
 
 #include <ibm4767/cca.h>
 #include <ibm4767/keystore.h>
+#include <ibm4767/symtoken.h>
 
 #include "ccaverbs.h"
 
@@ -30,6 +36,8 @@
 /* Most rule array elements a verb of this library accepts. */
 #define EMU_RULE_MAX    8
 #define EMU_DEFAULT_LEVEL "5.4"
+/* Maximum length of a variable-length symmetric key token in CCA. */
+#define EMU_AES_TOKEN_MAX 725
 
 /* Return and reason codes the library itself sets. */
 #define EMU_RS_UNSUPPORTED CCA_RS_ALGORITHM_UNSUPPORTED /* a CCA keyword
@@ -117,6 +125,14 @@ int emu_label_text(const unsigned char *field,
                    char text[CCA_LABEL_LEN + 1], struct emu_status_code *sc);
 
 /*
+ * Parse the AES token of len bytes at token: 8/72 for a length outside 1
+ * to EMU_AES_TOKEN_MAX, the parser's reason code for a token that does not
+ * parse.
+ */
+int emu_sym_token(const unsigned char *token, long len,
+                  struct cca_sym_token *tok, struct emu_status_code *sc);
+
+/*
  * The tokens CSNDPKB builds, in this library's own layout (a real card's
  * library builds CCA's): an external PKA token header, then one section.
  *   0xF0 skeleton: @4 u8 algorithm, @5 u8 usage, @6 u16 RSA modulus bits
@@ -178,6 +194,7 @@ cca_fn_CSNDPKE CSNDPKD;
 cca_fn_CSNDEDH CSNDEDH;
 cca_fn_CSNBKTB2 CSNBKTB2;
 cca_fn_CSNBKGN2 CSNBKGN2;
+cca_fn_CSNBKPI2 CSNBKPI2;
 cca_fn_CSNBSAE CSNBSAE;
 cca_fn_CSNBSAE CSNBSAD;
 cca_fn_CSNBRNGL CSNBRNGL;
@@ -185,10 +202,12 @@ cca_fn_key_record CSNDKRC;
 cca_fn_key_record CSNDKRR;
 cca_fn_key_record CSNDKRW;
 cca_fn_key_record_delete CSNDKRD;
+cca_fn_key_record_list CSNDKRL;
 cca_fn_key_record CSNBAKRC;
 cca_fn_key_record CSNBAKRR;
 cca_fn_key_record CSNBAKRW;
 cca_fn_key_record_delete CSNBAKRD;
+cca_fn_key_record_list CSNBAKRL;
 cca_fn_emu_status ibm4767_emu_status;
 
 #endif

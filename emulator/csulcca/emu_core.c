@@ -359,6 +359,23 @@ int emu_label_text(const unsigned char *field, char text[CCA_LABEL_LEN + 1],
     return 1;
 }
 
+int emu_sym_token(const unsigned char *token, long len,
+                  struct cca_sym_token *tok, struct emu_status_code *sc)
+{
+    uint32_t token_reason = 0;
+
+    if (token == NULL || len <= 0 || len > EMU_AES_TOKEN_MAX) {
+        emu_set(sc, CCA_RC_ERROR, CCA_RS_LENGTH_INVALID);
+        return 0;
+    }
+    if (!cca_sym_token_parse(token, (size_t)len, tok, &token_reason, NULL,
+                             0)) {
+        emu_set(sc, CCA_RC_ERROR, (long)token_reason);
+        return 0;
+    }
+    return 1;
+}
+
 /* ---- This library's CSNDPKB tokens ------------------------------------ */
 
 int emu_pka_build_parse(const uint8_t *token, size_t len,

@@ -1,7 +1,7 @@
 /*
  * Facility verbs of libcsulcca-emu.so: CSUACFQ (STATCCA, STATAES,
- * STATAPKA, STATCRD2), CSUACFV, CSUACRA and CSUACRD, and the project's
- * status extension.
+ * STATAPKA, STATCRD2), CSUACFV, CSUACRA and CSUACRD.  The project's status
+ * extension is in emu_status.c.
  *
  * CSUACFQ writes its output into the rule array, one 8-byte element per
  * value, with numbers as left-justified ASCII digits.  It sets the rule
@@ -289,30 +289,4 @@ void CSUACRD(long *rc, long *reason, long *exit_len, unsigned char *exit_data,
 
 err:
     emu_finish(&sc, rc, reason);
-}
-
-int ibm4767_emu_status(int adapter, struct cca_status *st,
-                       struct cca_result *res)
-{
-    struct emu_status_code sc = { 0, 0 };
-    struct cca_backend *be;
-
-    memset(res, 0, sizeof(*res));
-    res->device = -1;
-    if (!emu_init(&sc)) {
-        res->rc = (uint32_t)sc.rc;
-        res->reason = (uint32_t)sc.reason;
-        snprintf(res->detail, sizeof(res->detail), "the CCA emulator "
-                 "library could not start; its reason is on stderr");
-        return 0;
-    }
-    be = emu_backend_of(adapter);
-    if (be == NULL || st == NULL) {
-        res->rc = CCA_RC_SETUP;
-        res->reason = CCA_RS_HOST_NO_DEVICE;
-        snprintf(res->detail, sizeof(res->detail), "no adapter CRP%02d",
-                 adapter + 1);
-        return 0;
-    }
-    return cca_facility_query(be, -1, 0, st, res);
 }

@@ -1,7 +1,8 @@
 /*
  * AES verbs of libcsulcca-emu.so: CSNBKTB2 (skeleton of an AES CIPHER
- * key), CSNBKGN2 (generate into it), CSNBSAE and CSNBSAD (ECB, CBC and,
- * from CCA 5.2, GCM).
+ * key), CSNBKGN2 (generate into it), CSNBKPI2 (import a clear key into
+ * it as one key part), CSNBSAE and CSNBSAD (ECB, CBC and, from CCA 5.2,
+ * GCM).
  *
  * CBC chains the CCA way: the 32-byte chaining vector holds the last
  * ciphertext block, which the next CONTINUE call uses as its IV.  A GCM
@@ -21,18 +22,18 @@
 
 #define AES_BLOCK      16
 #define CHAIN_LEN_CBC  32
-#define AES_TOKEN_MAX  725
 
-/* ---- CSNBKTB2 and CSNBKGN2 -------------------------------------------- */
+/* ---- CSNBKTB2, CSNBKGN2 and CSNBKPI2 ---------------------------------- */
 
+/* The token algorithm group of the three key verbs. */
+static const struct emu_keyword key_alg_keywords[] = {
+    { "AES", 0, 0, 0 },
+    { "HMAC", 0, 0, 1 },
+    { NULL, 0, 0, 0 },
+};
 static const struct emu_keyword ktb2_form_keywords[] = {
     { "INTERNAL", 0, 0, 0 },
     { "EXTERNAL", 0, 0, 1 },
-    { NULL, 0, 0, 0 },
-};
-static const struct emu_keyword ktb2_alg_keywords[] = {
-    { "AES", 0, 0, 0 },
-    { "HMAC", 0, 0, 1 },
     { NULL, 0, 0, 0 },
 };
 static const struct emu_keyword ktb2_type_keywords[] = {
@@ -80,7 +81,7 @@ void CSNBKTB2(long *rc, long *reason, long *exit_len,
               unsigned char *token)
 {
     const struct emu_group groups[] = {
-        { ktb2_form_keywords, 1 }, { ktb2_alg_keywords, 1 },
+        { ktb2_form_keywords, 1 }, { key_alg_keywords, 1 },
         { ktb2_type_keywords, 1 }, { ktb2_state_keywords, 0 },
         { ktb2_encrypt_keywords, 0 }, { ktb2_decrypt_keywords, 0 },
         { ktb2_mode_keywords, 0 },
@@ -123,11 +124,6 @@ err:
     emu_finish(&sc, rc, reason);
 }
 
-static const struct emu_keyword kgn2_alg_keywords[] = {
-    { "AES", 0, 0, 0 },
-    { "HMAC", 0, 0, 1 },
-    { NULL, 0, 0, 0 },
-};
 static const struct emu_keyword kgn2_form_keywords[] = {
     { "OP", 0, 0, 0 },
     { "EX", 0, 0, 1 },
@@ -137,23 +133,37 @@ static const struct emu_keyword kgn2_form_keywords[] = {
     { NULL, 0, 0, 0 },
 };
 
+/* The length of the token in a key identifier buffer of *len bytes: its
+ * own length field when the buffer is that long, because CCA takes a
+ * buffer of any size from the token's length up to 725 bytes. */
+static long token_length(const unsigned char *token, const long *len)
+{
+    long own;
+
+    if (token == NULL || len == NULL || *len < CCA_SYMTOKEN_LEN_OFF + 2)
+        return len != NULL ? *len : 0;
+    own = ((long)token[CCA_SYMTOKEN_LEN_OFF] << 8)
+          | token[CCA_SYMTOKEN_LEN_OFF + 1];
+    return own > 0 && own <= *len ? own : *len;
+}
+
+/* Parse the token in a key identifier buffer of *len bytes. */
+static int key_identifier_token(const unsigned char *token, const long *len,
+                                struct cca_sym_token *tok,
+                                struct emu_status_code *sc)
+{
+    return emu_sym_token(token, token_length(token, len), tok, sc);
+}
+
 /* Read the usage and mode of a skeleton, as the backend's values. */
 static int skeleton_fields(const unsigned char *token, const long *len,
                            uint32_t *usage, uint32_t *mode,
                            struct emu_status_code *sc)
 {
     struct cca_sym_token tok;
-    uint32_t token_reason = 0;
 
-    if (token == NULL || len == NULL || *len <= 0 || *len > AES_TOKEN_MAX) {
-        emu_set(sc, CCA_RC_ERROR, CCA_RS_LENGTH_INVALID);
+    if (!key_identifier_token(token, len, &tok, sc))
         return 0;
-    }
-    if (!cca_sym_token_parse(token, (size_t)*len, &tok, &token_reason, NULL,
-                             0)) {
-        emu_set(sc, CCA_RC_ERROR, (long)token_reason);
-        return 0;
-    }
     *usage = 0;
     if (tok.usage & CCA_SYMTOKEN_KUF1_ENCRYPT)
         *usage |= CCA_SYM_USAGE_ENCRYPT;
@@ -176,7 +186,7 @@ void CSNBKGN2(long *rc, long *reason, long *exit_len,
               unsigned char *out2)
 {
     const struct emu_group groups[] = {
-        { kgn2_alg_keywords, 1 }, { kgn2_form_keywords, 1 },
+        { key_alg_keywords, 1 }, { kgn2_form_keywords, 1 },
     };
     struct emu_status_code sc = { 0, 0 };
     struct cca_result res;
@@ -212,6 +222,91 @@ void CSNBKGN2(long *rc, long *reason, long *exit_len,
 
 err:
     OPENSSL_free(tok);
+    emu_finish(&sc, rc, reason);
+}
+
+static const struct emu_keyword kpi2_step_keywords[] = {
+    { "FIRST", 0, 0, 0 },
+    { "ADD-PART", 0, 0, 1 },
+    { "COMPLETE", 0, 0, 0 },
+    { NULL, 0, 0, 0 },
+};
+static const struct emu_keyword kpi2_parts_keywords[] = {
+    { "MIN1PART", 0, 0, 0 },
+    { "MIN2PART", 0, 0, 1 },
+    { "MIN3PART", 0, 0, 1 },
+    { NULL, 0, 0, 0 },
+};
+
+enum { KPI2_FIRST, KPI2_ADD_PART, KPI2_COMPLETE };
+
+/* CSNBKPI2 FIRST MIN1PART: wrap the key part, the whole key, into the
+ * skeleton at key (a buffer of *key_len bytes). */
+static void kpi2_first(long bits, const unsigned char *part, long *key_len,
+                       unsigned char *key, struct emu_status_code *sc)
+{
+    struct cca_result res;
+    uint8_t *tok = NULL;
+    size_t tok_len = 0;
+    uint32_t usage = 0, mode = 0;
+
+    if ((bits != 128 && bits != 192 && bits != 256) || part == NULL) {
+        emu_set(sc, CCA_RC_ERROR, CCA_RS_LENGTH_INVALID);
+        return;
+    }
+    if (!skeleton_fields(key, key_len, &usage, &mode, sc))
+        return;
+    if (cca_symmetric_key_import(emu_backend(), CCA_SYM_ALG_AES, usage, mode,
+                                 part, (size_t)bits / 8, &tok, &tok_len,
+                                 &res)) {
+        emu_from_result(sc, &res);
+        emu_output(tok, tok_len, key, key_len, sc);
+    } else {
+        emu_from_result(sc, &res);
+    }
+    OPENSSL_free(tok);
+}
+
+/*
+ * CSNBKPI2 with a clear key as its only part.  FIRST with MIN1PART wraps
+ * the key into the skeleton.  COMPLETE checks the token and returns it
+ * unchanged: this library's tokens have no key-part flag, so a token is
+ * usable from FIRST on (on a card only after COMPLETE).  ADD-PART,
+ * MIN2PART and MIN3PART, which need key parts combined inside the card,
+ * get 8/4773.  NOTE: CCA's default when FIRST comes without MINnPART is
+ * unconfirmed; this library then returns 8/34.
+ */
+void CSNBKPI2(long *rc, long *reason, long *exit_len,
+              unsigned char *exit_data, long *rule_count,
+              unsigned char *rule, long *part_bits, unsigned char *part,
+              long *key_len, unsigned char *key)
+{
+    const struct emu_group groups[] = {
+        { key_alg_keywords, 1 }, { kpi2_step_keywords, 1 },
+        { kpi2_parts_keywords, 0 },
+    };
+    struct emu_status_code sc = { 0, 0 };
+    struct cca_sym_token tok;
+    long bits = part_bits != NULL ? *part_bits : -1;
+    int found[3];
+
+    if (!emu_init(&sc)
+        || !emu_parse_rules(rule_count, rule, 2, 3, groups, 3, found, &sc))
+        goto err;
+    if ((found[1] == KPI2_FIRST) != (found[2] >= 0)) {
+        emu_set(&sc, CCA_RC_ERROR, CCA_RS_KEYWORD_COMBINATION);
+        goto err;
+    }
+
+    if (found[1] == KPI2_FIRST) {
+        kpi2_first(bits, part, key_len, key, &sc);
+    } else if (bits != 0) {
+        emu_set(&sc, CCA_RC_ERROR, CCA_RS_LENGTH_INVALID);
+    } else if (key_identifier_token(key, key_len, &tok, &sc)) {
+        *key_len = token_length(key, key_len);
+    }
+
+err:
     emu_finish(&sc, rc, reason);
 }
 
@@ -377,7 +472,7 @@ static void sae(int decrypt, long *rc, long *reason, long *rule_count,
     if (!emu_init(&sc) || !sae_rules(rule_count, rule, &c, &sc))
         goto err;
     if (block == NULL || *block != AES_BLOCK || key == NULL
-        || key_len == NULL || *key_len <= 0 || *key_len > AES_TOKEN_MAX
+        || key_len == NULL || *key_len <= 0 || *key_len > EMU_AES_TOKEN_MAX
         || in_len == NULL || *in_len < 0 || (in == NULL && *in_len > 0)
         || out_len == NULL) {
         emu_set(&sc, CCA_RC_ERROR, CCA_RS_LENGTH_INVALID);

@@ -80,6 +80,35 @@ int cca_key_token_change(struct cca_backend *be, const uint8_t *token,
                          size_t token_len, uint8_t **out, size_t *out_len,
                          struct cca_result *res);
 
+/* A retained key as the device lists it (CSNDRKL). */
+struct cca_retained_key {
+    char label[CCA_KEY_NAME_LEN + 1];  /* canonical label text */
+    uint8_t *token;          /* its retained-key token (OPENSSL_malloc) */
+    size_t token_len;
+    int64_t created;         /* seconds since the Unix epoch (UTC) */
+};
+
+/* CSNDRKL: the retained keys of the device, sorted by label.  *keys is
+ * NULL when there are none; free it with cca_retained_key_list_free(). */
+int cca_retained_key_list(struct cca_backend *be, int device,
+                          struct cca_retained_key **keys, size_t *count,
+                          struct cca_result *res);
+void cca_retained_key_list_free(struct cca_retained_key *keys, size_t count);
+
+/* CSNDRKD: erase the retained key label in the device; 8/4787 when the
+ * device holds none with that label. */
+int cca_retained_key_delete(struct cca_backend *be, int device,
+                            const char *label, struct cca_result *res);
+
+/* The index of the configured device that holds the key of a
+ * retained-key token, found by the serial number the token names (each
+ * device is asked for its status once).  Fails with 12/4808 when no
+ * device that answers has that serial number, and with 8/4806 when token
+ * is not a retained-key token. */
+int cca_retained_key_device(struct cca_backend *be, const uint8_t *token,
+                            size_t token_len, int *device,
+                            struct cca_result *res);
+
 /* A status reply signed by the device key.  signed_data is what the
  * signature covers: the nonce, then the reply's fields from the state up
  * to the last counter.  Both buffers are allocated. */

@@ -68,6 +68,12 @@
                                               * certificate */
 #define CCA_RS_CHAIN_TABLE_FULL       4786u  /* rc 12: the maximum of open
                                               * GCM chains is reached */
+#define CCA_RS_RETAINED_KEY_NOT_FOUND 4787u  /* rc 8: the device holds no
+                                              * retained key with the
+                                              * token's label, or another
+                                              * key under it */
+#define CCA_RS_RETAINED_KEY_LIMIT     4788u  /* rc 8: the device's retained
+                                              * key storage is full */
 #define CCA_RS_DEVICE_BUSY_INTERNAL   4790u  /* rc 16: emulator fault */
 /* Host-side conditions reported in the same form. */
 #define CCA_RS_HOST_CONNECT_FAILED    4800u  /* rc 12: socket unreachable */
@@ -80,6 +86,9 @@
                                               * argument to a verb */
 #define CCA_RS_HOST_KEY_STORAGE       4807u  /* rc 12: key storage database
                                               * missing or unusable */
+#define CCA_RS_HOST_RETAINED_DEVICE   4808u  /* rc 12: the device that holds
+                                              * a retained key is not
+                                              * configured or unreachable */
 
 /* Device-driver codes (4-byte codes of the 4767's host driver). */
 #define CCA_DRV_INTRUSION_LATCH   0x8040FFBFu

@@ -121,8 +121,8 @@ const char *cca_keystore_choose_path(const char *configured);
  * Keep ks's records in the key storage of be's CCA host library (CSNDKR*
  * and CSNBAKR* verbs) instead of the database, when be uses transport
  * cca.  A backend with the socket transport leaves ks on the database.
- * Listing through CCA fails, because CCA lists labels into a data set
- * file, which this project does not read.  be must outlive ks's use.
+ * Listing reads the key-record-list files that CSNDKRL and CSNBAKRL
+ * write.  be must outlive ks's use.
  */
 void cca_keystore_use_backend(struct cca_keystore *ks,
                               struct cca_backend *be);

@@ -105,6 +105,31 @@ enum ibm4767_verb {
      * place of ciphertext.  Reply: bytes ciphertext. */
     IBM4767_VERB_PKA_ENCRYPT = 0x0121,
 
+    /* PKA key generate with CCA's RETAIN rule (CSNDPKG RETAIN): the
+     * private key stays inside the device under a label and never leaves
+     * it.  Request: bytes label (the canonical label text of
+     * ibm4767/keystore.h, 1 to 63 characters), then the fields of
+     * PKA_KEY_GENERATE.  Reply: bytes retained-key token (ibm4767/token.h),
+     * which names the label and the device's serial number.  8/44 when
+     * the device already holds a retained key with this label, 8/4788
+     * when it holds IBM4767_RETAINED_MAX of them, 8/90 when the access
+     * control point retained-key-create or key-generate is disabled.
+     * Every verb that takes a token accepts a retained-key token on the
+     * device that holds its key, and fails with 8/4787 on any other. */
+    IBM4767_VERB_PKA_KEY_GENERATE_RETAINED = 0x0104,
+
+    /* Retained key list (CSNDRKL).  Request: no fields.  Reply: u32
+     * count, then per key, sorted by label: bytes label, bytes its
+     * retained-key token, u32 high and u32 low 32 bits of the creation
+     * time (seconds since the Unix epoch, UTC). */
+    IBM4767_VERB_RETAINED_KEY_LIST = 0x0140,
+
+    /* Retained key delete (CSNDRKD).  Request: bytes label.  Reply: no
+     * fields.  The device erases the key; 8/4787 when it holds none with
+     * this label, 8/90 when the access control point retained-key-delete
+     * is disabled. */
+    IBM4767_VERB_RETAINED_KEY_DELETE = 0x0141,
+
     /* EC Diffie-Hellman (CSNDEDH).  Request: bytes token, bytes peer public
      * point (uncompressed or compressed octet string).  Reply: bytes shared
      * secret (the x coordinate, the size of the field). */
@@ -234,6 +259,11 @@ enum ibm4767_verb {
 
 /* Maximum length of an access control point name, without the NUL. */
 #define IBM4767_ACP_NAME_MAX   31u
+
+/* Most retained keys a device keeps (this emulator's limit; with tokens
+ * of at most CCA_TOKEN_MAX bytes, a list reply stays within
+ * IBM4767_FRAME_MAX). */
+#define IBM4767_RETAINED_MAX   128u
 
 /* Largest random number request per call. */
 #define IBM4767_RANDOM_MAX 8192u

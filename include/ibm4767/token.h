@@ -19,6 +19,12 @@
  * External tokens carry only the public section.
  * An RSA token of an RSA-PSS key ends with section 0x60 (RSA-PSS
  * parameters), internal and external alike.
+ *
+ * Retained-key token (internal, 0x1F): the private key stays inside the
+ * device that generated it, under a label, and never leaves it, wrapped
+ * or otherwise.  Sections: 0x61 (retained key: usage and the holding
+ * device's serial number), the public section (0x04 or 0x21), 0x60 for
+ * an RSA-PSS key, then 0x10 (CCA's private key name section: the label).
  */
 #ifndef IBM4767_TOKEN_H
 #define IBM4767_TOKEN_H
@@ -36,6 +42,21 @@
 #define CCA_SECTION_EC_PRIVATE  0x20u
 #define CCA_SECTION_EC_PUBLIC   0x21u
 #define CCA_SECTION_RSA_PSS     0x60u /* the emulator's own identifier */
+#define CCA_SECTION_KEY_NAME    0x10u /* private key name: the label */
+#define CCA_SECTION_RETAINED    0x61u /* the emulator's own identifier */
+
+/* Section 0x61 (24 bytes): @4 u8 usage (CCA_USAGE_*), @5 3 reserved
+ * bytes, zero, @8 the holding device's serial number, ASCII 0-9 and A-Z,
+ * NUL-padded to 16 bytes. */
+#define CCA_RETAINED_SECTION_LEN 24u
+#define CCA_RETAINED_USAGE_OFF   4u
+#define CCA_RETAINED_SERIAL_OFF  8u
+#define CCA_RETAINED_SERIAL_LEN  16u
+/* Section 0x10 (68 bytes): @4 the 64-byte label field, the canonical
+ * label text (ibm4767/keystore.h) padded with spaces. */
+#define CCA_KEY_NAME_SECTION_LEN 68u
+#define CCA_KEY_NAME_OFF         4u
+#define CCA_KEY_NAME_LEN         64u
 
 /* Section 0x31 fixed part; the wrapped key follows at @152. */
 #define CCA_RSA_PRIV_USAGE_OFF   8u
@@ -149,6 +170,14 @@ struct cca_pka_token {
     /* Section 0x60 (RSA tokens only). */
     int is_pss;              /* an RSA-PSS key: RSASSA-PSS signatures only */
     struct cca_rsa_pss pss;  /* its parameters, when is_pss */
+
+    /* Retained-key token (has_private is set): the private key is in the
+     * device with serial number retained_serial under retained_label,
+     * and the private-section pointers above (mkvp, nonce, tag, wrapped)
+     * are NULL. */
+    int is_retained;
+    char retained_label[CCA_KEY_NAME_LEN + 1];        /* canonical text */
+    char retained_serial[CCA_RETAINED_SERIAL_LEN + 1];
 };
 
 /*
@@ -205,5 +234,16 @@ size_t cca_token_build_ec_private(int curve_nid, const uint8_t *q,
                                   uint8_t source, const uint8_t *mkvp,
                                   size_t wrapped_len, uint8_t *out,
                                   size_t out_cap);
+/*
+ * Retained-key token for the public key of the external token pub (its
+ * RSA-PSS section included): usage, the serial number of the device that
+ * keeps the private key, and its canonical label.  Returns 0 when pub is
+ * not an external token, when usage does not suit the key, or when the
+ * serial number or label is invalid.
+ */
+size_t cca_token_build_retained(const uint8_t *pub, size_t pub_len,
+                                uint8_t usage, const char *serial,
+                                const char *label, uint8_t *out,
+                                size_t out_cap);
 
 #endif

@@ -4,7 +4,9 @@
  * cases: a wrong key or IV length, a bad or missing GCM tag, a truncated
  * or badly padded CBC ciphertext, a partial block with padding off, a
  * clear key and a key token together, a missing key, an invalid key token
- * and the TLS 1.2 record-layer controls.
+ * and the TLS 1.2 record-layer controls.  The key checks use AES-128-CTR,
+ * and over transport cca, which has no CTR, the AES-128 cipher of the mode
+ * AES_CCA_MODE names (aes_test_cca.h).
  */
 #include <config.h>
 
@@ -17,6 +19,7 @@
 #include <ibm4767/protocol.h>
 
 #include "aes_test.h"
+#include "aes_test_cca.h"
 
 static EVP_CIPHER_CTX *new_ctx(void)
 {
@@ -194,7 +197,10 @@ static void ecb_partial_block_without_padding(struct aes_test *t)
 
 static void key_problems(struct aes_test *t)
 {
-    EVP_CIPHER *ctr = aes_test_fetch(t, "AES-128-CTR", 1);
+    char name[32];
+    const char *cipher = aes_test_ctr_cipher(t, "AES-128-CTR", name,
+                                             sizeof(name));
+    EVP_CIPHER *ctr = aes_test_fetch(t, cipher, 1);
     EVP_CIPHER_CTX *ctx = new_ctx();
     unsigned char key[16] = { 5 }, iv[16] = { 0 }, buf[16] = { 0 };
     unsigned char junk[100] = { 0x01, 0x00, 0x00, 0x64, 0x05 };
@@ -204,20 +210,20 @@ static void key_problems(struct aes_test *t)
     params[0] = OSSL_PARAM_construct_octet_string("ibm4767-key-token", junk,
                                                   sizeof(junk));
     aes_check(t, !EVP_EncryptInit_ex2(ctx, ctr, key, iv, params),
-              "AES-128-CTR: a clear key and a key token together are "
-              "rejected");
+              "%s: a clear key and a key token together are rejected",
+              cipher);
     aes_check_error(t, "both a clear key and a secure key",
                     "the error names both keys");
 
     aes_check(t, !EVP_EncryptInit_ex2(ctx, ctr, NULL, iv, params),
-              "AES-128-CTR: an invalid key token is rejected");
+              "%s: an invalid key token is rejected", cipher);
     aes_check_error(t, "not a usable AES key token",
                     "the error names the token");
 
     aes_check(t, EVP_EncryptInit_ex2(ctx, ctr, NULL, iv, NULL),
-              "AES-128-CTR: init without a key");
+              "%s: init without a key", cipher);
     aes_check(t, !EVP_EncryptUpdate(ctx, buf, &outl, buf, sizeof(buf)),
-              "AES-128-CTR: an update without a key fails");
+              "%s: an update without a key fails", cipher);
     aes_check_error(t, "has no key", "the error says the key is missing");
     EVP_CIPHER_CTX_free(ctx);
     EVP_CIPHER_free(ctr);

@@ -4,7 +4,8 @@
  * by pointer, and rule keywords of 8 bytes.  The tests check the exact
  * return and reason codes: 8/72 with the length needed for a buffer too
  * small, 8/35 for a wrong rule count, and 8/33 for an unknown keyword or
- * one the configured CCA level lacks.
+ * one the configured CCA level lacks.  They also read back the
+ * key-record-list files of CSNDKRL and CSNBAKRL.
  *
  * cca_verbs.sh starts an emulator and runs this program with
  * IBM4767_CCA_LIBRARY (the library), IBM4767_DEVICES,
@@ -45,13 +46,17 @@ static struct {
     cca_fn_CSNDEDH *CSNDEDH;
     cca_fn_CSNBKTB2 *CSNBKTB2;
     cca_fn_CSNBKGN2 *CSNBKGN2;
+    cca_fn_CSNBKPI2 *CSNBKPI2;
     cca_fn_CSNBSAE *CSNBSAE;
     cca_fn_CSNBSAE *CSNBSAD;
     cca_fn_CSNBRNGL *CSNBRNGL;
     cca_fn_key_record *CSNDKRC;
     cca_fn_key_record *CSNDKRR;
     cca_fn_key_record_delete *CSNDKRD;
+    cca_fn_key_record_list *CSNDKRL;
+    cca_fn_key_record *CSNBAKRC;
     cca_fn_key_record *CSNBAKRR;
+    cca_fn_key_record_list *CSNBAKRL;
 } lib;
 
 /* A verb's outcome. */
@@ -103,13 +108,17 @@ static int load_library(void **state)
     RESOLVE(CSNDEDH);
     RESOLVE(CSNBKTB2);
     RESOLVE(CSNBKGN2);
+    RESOLVE(CSNBKPI2);
     RESOLVE(CSNBSAE);
     RESOLVE(CSNBSAD);
     RESOLVE(CSNBRNGL);
     RESOLVE(CSNDKRC);
     RESOLVE(CSNDKRR);
     RESOLVE(CSNDKRD);
+    RESOLVE(CSNDKRL);
+    RESOLVE(CSNBAKRC);
     RESOLVE(CSNBAKRR);
+    RESOLVE(CSNBAKRL);
     return 0;
 }
 
@@ -620,6 +629,76 @@ static void test_aes_gcm_steps(void **state)
     expect(&c, 8, 4778);
 }
 
+/* One CSNBKPI2 call on the token in key (a buffer of 725 bytes). */
+static void key_part(const char *words, long bits, const uint8_t *part,
+                     uint8_t *key, long *key_len, struct codes *c)
+{
+    unsigned char rule[CCA_RULE_MAX * CCA_KEYWORD_LEN];
+    long count = rules(rule, words);
+
+    *key_len = 725;
+    lib.CSNBKPI2(&c->rc, &c->reason, &c->exit_len, NULL, &count, rule,
+                 &bits, (unsigned char *)part, key_len, key);
+}
+
+static void test_aes_key_part_import(void **state)
+{
+    static const uint8_t clear[16] = {
+        0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77,
+        0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff,
+    };
+    unsigned char rule[CCA_RULE_MAX * CCA_KEYWORD_LEN];
+    uint8_t skeleton[725], key[725], iv[16] = { 9 }, msg[32], dev[32];
+    uint8_t ref[48], chain[32];
+    struct codes c = { 0 };
+    long count = rules(rule, "INTERNAL AES CIPHER NO-KEY ENCRYPT DECRYPT");
+    long zero = 0, skel_len = sizeof(skeleton), key_len, chain_len = 32;
+    EVP_CIPHER_CTX *ctx;
+    int ref_len = 0;
+
+    lib.CSNBKTB2(&c.rc, &c.reason, &c.exit_len, NULL, &count, rule, &zero,
+                 NULL, &zero, NULL, &zero, NULL, &zero, NULL, &zero, NULL,
+                 &skel_len, skeleton);
+    expect(&c, 0, 0);
+
+    /* One part, then COMPLETE: a usable AES-128 token. */
+    memcpy(key, skeleton, (size_t)skel_len);
+    key_part("AES FIRST MIN1PART", 128, clear, key, &key_len, &c);
+    expect(&c, 0, 0);
+    assert_true(key_len > 0 && key_len < skel_len);
+    key_part("AES COMPLETE", 0, NULL, key, &key_len, &c);
+    expect(&c, 0, 0);
+
+    memset(msg, 0x5a, sizeof(msg));
+    encipher("AES CBC KEYIDENT INITIAL", key, key_len, iv, 16, chain,
+             &chain_len, msg, sizeof(msg), dev, NULL, 0, &c);
+    expect(&c, 0, 0);
+    ctx = EVP_CIPHER_CTX_new();
+    assert_non_null(ctx);
+    assert_true(EVP_EncryptInit_ex2(ctx, EVP_aes_128_cbc(), clear, iv, NULL)
+                && EVP_EncryptUpdate(ctx, ref, &ref_len, msg,
+                                     (int)sizeof(msg)));
+    EVP_CIPHER_CTX_free(ctx);
+    assert_int_equal(ref_len, sizeof(msg));
+    assert_memory_equal(dev, ref, sizeof(dev));
+
+    /* Key parts combined in the card are not carried out; FIRST needs
+     * its number of parts, COMPLETE takes no key part. */
+    memcpy(key, skeleton, (size_t)skel_len);
+    key_part("AES FIRST MIN2PART", 128, clear, key, &key_len, &c);
+    expect(&c, 8, 4773);
+    key_part("AES ADD-PART", 128, clear, key, &key_len, &c);
+    expect(&c, 8, 4773);
+    key_part("AES FIRST", 128, clear, key, &key_len, &c);
+    expect(&c, 8, 34);
+    key_part("AES FIRST MIN1PART", 100, clear, key, &key_len, &c);
+    expect(&c, 8, 72);
+    key_part("FIRST", 128, clear, key, &key_len, &c);
+    expect(&c, 8, 35);
+    key_part("AES COMPLETE", 128, clear, key, &key_len, &c);
+    expect(&c, 8, 72);
+}
+
 /* ---- Random numbers and key storage -------------------------------- */
 
 static void test_random_rule_codes(void **state)
@@ -693,6 +772,140 @@ static void test_key_records_codes(void **state)
     expect(&c, 8, 32);
 }
 
+/* A key-record-list file read back: its labels, in file order, and the
+ * key type and token form of each. */
+struct listed {
+    int count;
+    char labels[8][65];
+    char types[8][9];
+    char forms[8][9];
+};
+
+static long number_at(const char *text, size_t len)
+{
+    char field[16];
+
+    snprintf(field, sizeof(field), "%.*s", (int)len, text);
+    return strtol(field, NULL, 10);
+}
+
+/* Run CSNDKRL (aes 0) or CSNBAKRL with pattern, check the file's layout
+ * and read it into out; returns the file's path in path. */
+static void list_records(int aes, const char *pattern, char path[65],
+                         struct listed *out)
+{
+    unsigned char field[64], name[64], server[64];
+    char text[154 * 9];
+    struct codes c = { 0 };
+    long zero = 0, name_len = 64, first;
+    size_t len;
+    FILE *f;
+
+    label_field(field, pattern);
+    (aes ? lib.CSNBAKRL : lib.CSNDKRL)(&c.rc, &c.reason, &c.exit_len, NULL,
+                                       &zero, NULL, field, &name_len, name,
+                                       server);
+    expect(&c, 0, 0);
+    assert_true(name_len > 0 && name_len <= 64);
+    memcpy(path, name, (size_t)name_len);
+    path[name_len] = '\0';
+
+    f = fopen(path, "rb");
+    assert_non_null(f);
+    len = fread(text, 1, sizeof(text), f);
+    fclose(f);
+    assert_true(len >= 154 && len % 154 == 0);
+    assert_memory_equal(text, aes ? "AES KEY-RECORD-LIST"
+                                  : "PKA KEY-RECORD-LIST", 19);
+    assert_memory_equal(text + 75, "\r\n", 2);
+    assert_memory_equal(text + 152, "\r\n", 2);
+    assert_memory_equal(text + 77, field, 64);
+    assert_int_equal(number_at(text + 58, 4), 154);
+    first = number_at(text + 62, 4);
+    assert_int_equal(first, 154);
+
+    memset(out, 0, sizeof(*out));
+    out->count = (int)number_at(text + 50, 6);
+    assert_int_equal((size_t)out->count, len / 154 - 1);
+    for (int i = 0; i < out->count && i < 8; i++) {
+        const char *d = text + first + 154 * i;
+
+        snprintf(out->labels[i], sizeof(out->labels[i]), "%.64s", d + 3);
+        strtok(out->labels[i], " ");
+        snprintf(out->types[i], sizeof(out->types[i]), "%.8s", d + 67);
+        strtok(out->types[i], " ");
+        snprintf(out->forms[i], sizeof(out->forms[i]), "%.8s", d + 133);
+        strtok(out->forms[i], " ");
+        assert_memory_equal(d + 75, "\r\n", 2);
+        assert_memory_equal(d + 152, "\r\n", 2);
+        /* "ccyy-mm-dd hh:mm:ss" */
+        assert_true(d[92 + 4] == '-' && d[92 + 10] == ' '
+                    && d[113 + 13] == ':');
+    }
+}
+
+static void test_key_record_list(void **state)
+{
+    uint8_t ec[CCA_TOKEN_MAX], aes[725];
+    unsigned char field[64];
+    struct codes c = { 0 };
+    long ec_len = generate("ECC-PAIR SIG-ONLY", p256_kvs, sizeof(p256_kvs),
+                           ec);
+    long aes_len = aes_key(aes), zero = 0, one = 1;
+    char first[65], second[65];
+    struct listed l;
+
+    label_field(field, "LST.EC.ONE");
+    lib.CSNDKRC(&c.rc, &c.reason, &c.exit_len, NULL, &zero, NULL, field,
+                &ec_len, ec);
+    expect(&c, 0, 0);
+    label_field(field, "LST.EC.TWO.DEEP");
+    lib.CSNDKRC(&c.rc, &c.reason, &c.exit_len, NULL, &zero, NULL, field,
+                &ec_len, ec);
+    expect(&c, 0, 0);
+    label_field(field, "LST.NULL");
+    lib.CSNDKRC(&c.rc, &c.reason, &c.exit_len, NULL, &zero, NULL, field,
+                &zero, NULL);
+    expect(&c, 0, 0);
+    label_field(field, "LST.AES");
+    lib.CSNBAKRC(&c.rc, &c.reason, &c.exit_len, NULL, &zero, NULL, field,
+                 &aes_len, aes);
+    expect(&c, 0, 0);
+
+    /* A pattern matches labels with as many parts as it has. */
+    list_records(0, "LST.*", first, &l);
+    assert_int_equal(l.count, 1);
+    assert_string_equal(l.labels[0], "LST.NULL");
+    assert_string_equal(l.types[0], "NO-KEY");
+    assert_string_equal(l.forms[0], "NO-KEY");
+    list_records(0, "LST.*.*", second, &l);
+    assert_int_equal(l.count, 1);
+    assert_string_equal(l.labels[0], "LST.EC.ONE");
+    assert_string_equal(l.types[0], "ECC");
+    assert_string_equal(l.forms[0], "INTERNAL");
+    assert_string_not_equal(first, second);
+    assert_non_null(strstr(second, "/KYRLT"));
+
+    /* AES key storage lists AES and null records. */
+    list_records(1, "LST.*", first, &l);
+    assert_int_equal(l.count, 2);
+    assert_string_equal(l.labels[0], "LST.AES");
+    assert_string_equal(l.types[0], "AES");
+    assert_string_equal(l.labels[1], "LST.NULL");
+    list_records(1, "LST.*.*.*", first, &l);
+    assert_int_equal(l.count, 0);
+
+    label_field(field, "L*S*T");
+    lib.CSNDKRL(&c.rc, &c.reason, &c.exit_len, NULL, &zero, NULL, field,
+                &aes_len, (unsigned char *)first, (unsigned char *)second);
+    expect(&c, 8, 32);
+    label_field(field, "LST.*");
+    lib.CSNBAKRL(&c.rc, &c.reason, &c.exit_len, NULL, &one,
+                 (unsigned char *)"LIST    ", field, &aes_len,
+                 (unsigned char *)first, (unsigned char *)second);
+    expect(&c, 8, 35);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -711,7 +924,9 @@ int main(void)
         cmocka_unit_test(test_aes_cbc_chaining),
         cmocka_unit_test(test_aes_gcm_steps),
         cmocka_unit_test(test_random_rule_codes),
+        cmocka_unit_test(test_aes_key_part_import),
         cmocka_unit_test(test_key_records_codes),
+        cmocka_unit_test(test_key_record_list),
     };
 
     return cmocka_run_group_tests_name("libcsulcca-emu verbs", tests,

@@ -21,6 +21,7 @@ cca_fn_CSNDPKE CSNDPKE;
 cca_fn_CSNDPKE CSNDPKD;
 cca_fn_CSNBKTB2 CSNBKTB2;
 cca_fn_CSNBKGN2 CSNBKGN2;
+cca_fn_CSNBKPI2 CSNBKPI2;
 cca_fn_CSNBSAE CSNBSAE;
 cca_fn_CSNBSAE CSNBSAD;
 cca_fn_CSNBRNGL CSNBRNGL;
@@ -28,10 +29,12 @@ cca_fn_key_record CSNDKRC;
 cca_fn_key_record CSNDKRR;
 cca_fn_key_record CSNDKRW;
 cca_fn_key_record_delete CSNDKRD;
+cca_fn_key_record_list CSNDKRL;
 cca_fn_key_record CSNBAKRC;
 cca_fn_key_record CSNBAKRR;
 cca_fn_key_record CSNBAKRW;
 cca_fn_key_record_delete CSNBAKRD;
+cca_fn_key_record_list CSNBAKRL;
 
 static void not_available(long *rc, long *reason)
 {
@@ -241,6 +244,29 @@ void CSNBAKRW(long *rc, long *reason, long *exit_len,
 void CSNBAKRD(long *rc, long *reason, long *exit_len,
               unsigned char *exit_data, long *rule_count,
               unsigned char *rule, unsigned char *label)
+{
+    not_available(rc, reason);
+}
+
+void CSNBKPI2(long *rc, long *reason, long *exit_len,
+              unsigned char *exit_data, long *rule_count,
+              unsigned char *rule, long *part_bits, unsigned char *part,
+              long *key_len, unsigned char *key)
+{
+    not_available(rc, reason);
+}
+
+void CSNDKRL(long *rc, long *reason, long *exit_len, unsigned char *exit_data,
+             long *rule_count, unsigned char *rule, unsigned char *label,
+             long *name_len, unsigned char *name, unsigned char *server)
+{
+    not_available(rc, reason);
+}
+
+void CSNBAKRL(long *rc, long *reason, long *exit_len,
+              unsigned char *exit_data, long *rule_count,
+              unsigned char *rule, unsigned char *label, long *name_len,
+              unsigned char *name, unsigned char *server)
 {
     not_available(rc, reason);
 }

@@ -2,11 +2,14 @@
 # Bad input to the ibm4767 ciphers gets a clear error and no output taken
 # as valid: wrong key or IV length, bad or missing tag, truncated or badly
 # padded ciphertext (test/aes/aes_bad_input.c), and the same through
-# "openssl enc".
+# "openssl enc".  Over IBM4767_TRANSPORT=cca the CTR cipher of the key
+# checks is checked to be refused, and the mode AES_CCA_MODE names (cbc by
+# default) runs in its place.
 . "$top_srcdir/test/scripts/common.sh"
 . "$top_srcdir/test/scripts/aes_common.sh"
 
 aes_require_built "$top_builddir/provider/.libs/ibm4767.so"
+aes_cca_mode
 emu_start crp01
 aes_run_program aes_bad_input
 

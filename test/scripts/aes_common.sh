@@ -12,6 +12,24 @@ aes_require_built() {
     done
 }
 
+# aes_cca_mode: over IBM4767_TRANSPORT=cca, check AES_CCA_MODE (cbc, ecb
+# or gcm; cbc when unset) and export it.  The test programs run that mode
+# where they would run CTR, which CCA lacks, after checking that CTR
+# fails as doc/cca-verbs.md documents.  Over transport socket it does nothing.
+aes_cca_mode() {
+    [ "${IBM4767_TRANSPORT:-socket}" = cca ] || return 0
+    AES_CCA_MODE=${AES_CCA_MODE:-cbc}
+    case $AES_CCA_MODE in
+    cbc | ecb | gcm | CBC | ECB | GCM) ;;
+    *)
+        echo "ERROR: AES_CCA_MODE=$AES_CCA_MODE is invalid: use cbc, ecb or gcm" >&2
+        exit 99
+        ;;
+    esac
+    export AES_CCA_MODE
+    echo "note: over transport cca the CTR checks run in mode $AES_CCA_MODE"
+}
+
 # aes_counter NAME [SOCKET]: the value of device counter NAME on the
 # emulator at SOCKET (default: the one started last).
 aes_counter() {

@@ -5,10 +5,14 @@
 # in key storage.  A changed token fails with 8/29.  An imported clear key
 # gives the same ciphertext as the default provider.  The token presented
 # to a second emulator, which has another AES master key, fails with 8/48.
+# Over IBM4767_TRANSPORT=cca the altered-token check runs in the mode
+# AES_CCA_MODE names (cbc by default) after checking that CTR is refused,
+# and the import goes through CSNBKPI2.
 . "$top_srcdir/test/scripts/common.sh"
 . "$top_srcdir/test/scripts/aes_common.sh"
 
 aes_require_built "$top_builddir/provider/.libs/ibm4767.so" "$CLU"
+aes_cca_mode
 # Key storage for the "ibm4767-key-label" checks.
 IBM4767_KEY_STORAGE=$T/keys.db
 export IBM4767_KEY_STORAGE

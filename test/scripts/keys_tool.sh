@@ -86,8 +86,6 @@ grep -q '8/44.*WEB\.TLS\.RSA' "$T/err" || fail "duplicate label: no 8/44 naming 
 exit_code 1 "show a missing label" "$KEYS" show NO.SUCH
 grep -q '8/30.*NO\.SUCH' "$T/err" || fail "missing label: no 8/30 naming it"
 exit_code 1 "delete a missing label" "$KEYS" delete NO.SUCH
-exit_code 1 "--retain" "$KEYS" generate --label R.KEY --retain
-grep -q 'not supported yet' "$T/err" || fail "--retain: no 'not supported yet'"
 exit_code 1 "import of a key token" \
     "$KEYS" import --label IMP.X --in "$T/ec-token.pem"
 grep -q "ec-token.pem" "$T/err" || fail "import: the message does not name the file"
@@ -96,6 +94,10 @@ echo "ok: failed operations exit 1"
 # Usage errors exit 2 and name the value.
 exit_code 2 "invalid label" "$KEYS" generate --label 1ABC --type rsa
 grep -q '8/32.*1ABC' "$T/err" || fail "invalid label: no 8/32 naming it"
+exit_code 2 "--retain on an AES key" \
+    "$KEYS" generate --label R.KEY --type aes --retain
+grep -q 'applies to RSA and EC keys' "$T/err" ||
+    fail "--retain on an AES key: no 'applies to RSA and EC keys'"
 exit_code 2 "invalid type" "$KEYS" generate --label A --type dsa
 grep -q "'dsa'" "$T/err" || fail "invalid type: not named"
 exit_code 2 "invalid curve" "$KEYS" generate --label A --type ec --curve P-192

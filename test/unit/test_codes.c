@@ -64,6 +64,9 @@ static const struct code_case cca_cases[] = {
     { 8, 4782, CCA_CLASS_UNUSABLE, "VERSION_UNSUPPORTED",
       "protocol version" },
     { 8, 4783, CCA_CLASS_CALLER, "FRAME_TOO_LONG", "1 MiB" },
+    { 8, 4787, CCA_CLASS_CALLER, "RETAINED_KEY_NOT_FOUND",
+      "ibm4767-clu retained list" },
+    { 8, 4788, CCA_CLASS_CALLER, "RETAINED_KEY_LIMIT", "full" },
     { 16, 4790, CCA_CLASS_UNUSABLE, "DEVICE_INTERNAL_ERROR", "log" },
     { 12, 4800, CCA_CLASS_UNUSABLE, "HOST_CONNECT_FAILED",
       "IBM4767_DEVICES" },
@@ -75,6 +78,8 @@ static const struct code_case cca_cases[] = {
     { 12, 4805, CCA_CLASS_UNUSABLE, "HOST_NO_DEVICE", "IBM4767_DEVICES" },
     { 8, 4806, CCA_CLASS_CALLER, "HOST_INVALID_ARGUMENT", "argument" },
     { 12, 4807, CCA_CLASS_UNUSABLE, "HOST_KEY_STORAGE", "key storage" },
+    { 12, 4808, CCA_CLASS_UNUSABLE, "HOST_RETAINED_KEY_DEVICE",
+      "IBM4767_DEVICES" },
 };
 
 static void check_case(const struct code_case *c)
@@ -125,6 +130,8 @@ static void codes_header_reasons_all_listed(void **state)
         { 12, CCA_RS_HOST_IO_ERROR }, { 16, CCA_RS_HOST_NO_MEMORY },
         { 16, CCA_RS_HOST_BAD_REPLY }, { 12, CCA_RS_HOST_NO_DEVICE },
         { 8, CCA_RS_HOST_INVALID_ARGUMENT }, { 12, CCA_RS_HOST_KEY_STORAGE },
+        { 8, CCA_RS_RETAINED_KEY_NOT_FOUND }, { 8, CCA_RS_RETAINED_KEY_LIMIT },
+        { 12, CCA_RS_HOST_RETAINED_DEVICE },
     };
 
     (void)state;
