@@ -539,6 +539,9 @@ int OSSL_provider_init(const OSSL_CORE_HANDLE *handle,
     ctx->backend = cca_backend_open(&ctx->config, backend_err,
                                     sizeof(backend_err));
     if (ctx->backend == NULL) {
+        /* A missing CCA library is a configuration error too: show it on
+         * stderr whatever the log level, as for the keys above. */
+        ibm4767_log_open(IBM4767_PROV_NAME, IBM4767_LOG_ERROR, NULL);
         IBM4767_RAISE(ctx, IBM4767_R_CONFIG,
                       "cannot set up the coprocessor backend (transport "
                       "%s, devices \"%s\"): %s",

@@ -43,11 +43,13 @@ int clu_fail_result(const char *what, const struct cca_result *res)
 
 struct cca_backend *clu_open_backend(const struct clu_options *opts)
 {
-    struct cca_backend *be = cca_backend_new(&opts->config);
+    char err[768];
+    struct cca_backend *be = cca_backend_open(&opts->config, err,
+                                              sizeof(err));
 
     if (be == NULL)
-        clu_fail("cannot set up the device list '%s': out of memory, or no "
-                 "device configured", opts->config.devices);
+        clu_fail("cannot set up the devices '%s': %s", opts->config.devices,
+                 err);
     return be;
 }
 

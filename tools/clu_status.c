@@ -186,13 +186,9 @@ int clu_status(const struct clu_options *opts)
     memset(&st, 0, sizeof(st));
     memset(&res, 0, sizeof(res));
 
-    be = cca_backend_new(&opts->config);
-    if (be == NULL) {
-        fprintf(stderr, CLU_PROGRAM ": cannot set up the device list '%s': "
-                "out of memory, or no device configured\n",
-                opts->config.devices);
+    be = clu_open_backend(opts);
+    if (be == NULL)
         goto err;
-    }
     path = cca_backend_device_path(be, CLU_DEVICE_INDEX);
     if (path == NULL)
         path = opts->config.devices;

@@ -246,9 +246,8 @@ struct cca_backend *keys_open_backend(struct keys_options *opts,
                  opts->device);
     be = cca_backend_open(&opts->config, err, sizeof(err));
     if (be == NULL)
-        keys_fail(cmd, "cannot set up the device connection for '%s': %s; "
-                  "set --device or IBM4767_DEVICES", opts->config.devices,
-                  err);
+        keys_fail(cmd, "cannot set up the device connection for '%s': %s",
+                  opts->config.devices, err);
     return be;
 }
 

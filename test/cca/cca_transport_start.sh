@@ -1,7 +1,8 @@
 #!/bin/sh
 # Starting the cca transport with a CCA library that does not exist or
 # lacks a verb fails, naming the library and the verb, in the backend
-# (test/cca/cca_transport_start) and when OpenSSL loads the provider.
+# (test/cca/cca_transport_start) and when OpenSSL loads the provider, from
+# the command line and from openssl.cnf.
 . "$top_srcdir/test/scripts/common.sh"
 
 program=$top_builddir/test/cca/cca_transport_start
@@ -26,4 +27,14 @@ expect_fail "provider with a CCA library without CSNDEDH" \
     "CCA library $stub has no verb CSNDEDH" \
     env IBM4767_TRANSPORT=cca IBM4767_CCA_LIBRARY="$stub" \
     "$OPENSSL" list -providers $PROV_OPTS
+
+# Activated from openssl.cnf with logging off, the reason still reaches
+# standard error: OpenSSL's configuration loader does not show it.
+write_openssl_cnf "$T/openssl.cnf"
+OPENSSL_CONF=$T/openssl.cnf IBM4767_TRANSPORT=cca \
+    IBM4767_CCA_LIBRARY="$missing" "$OPENSSL" list -providers \
+    >"$T/cnf.out" 2>"$T/cnf.err"
+grep -q "cannot load CCA library $missing" "$T/cnf.err" ||
+    { cat "$T/cnf.err" >&2; fail "openssl.cnf activation: the missing library is not named on stderr"; }
+echo "ok: openssl.cnf activation names the missing library on stderr"
 exit 0
