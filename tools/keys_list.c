@@ -34,7 +34,7 @@ struct key_summary {
 static void hex(const uint8_t *p, size_t n, char *out)
 {
     for (size_t i = 0; i < n; i++)
-        sprintf(out + 2 * i, "%02x", p[i]);
+        sprintf(out + 2 * i, "%02X", p[i]);
     out[2 * n] = '\0';
 }
 

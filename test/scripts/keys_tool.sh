@@ -59,7 +59,7 @@ echo "ok: list with and without a pattern"
 # show and export-token agree on the public key with openssl.
 run "show" "$KEYS" show WEB.TLS.RSA >"$T/show"
 grep -q '^usage: *sign,keymgmt$' "$T/show" || fail "show: wrong usage"
-grep -Eq '^mkvp: *[0-9a-f]{16}$' "$T/show" || fail "show: no MKVP"
+grep -Eq '^mkvp: *[0-9A-F]{16}$' "$T/show" || fail "show: no MKVP"
 sed -n '/BEGIN PUBLIC KEY/,$p' "$T/show" >"$T/show.pub"
 # shellcheck disable=SC2086
 run "pkey -pubout of the generated token" "$OPENSSL" pkey $PROV_OPTS \
@@ -94,6 +94,10 @@ echo "ok: failed operations exit 1"
 # Usage errors exit 2 and name the value.
 exit_code 2 "invalid label" "$KEYS" generate --label 1ABC --type rsa
 grep -q '8/32.*1ABC' "$T/err" || fail "invalid label: no 8/32 naming it"
+exit_code 2 "an RSA size the device lacks" \
+    "$KEYS" generate --label R.ODD --type rsa --bits 1000
+grep -q "invalid --bits '1000' for an RSA key: use 2048, 3072 or 4096" \
+    "$T/err" || fail "--bits 1000: the message does not name the value and the sizes"
 exit_code 2 "--retain on an AES key" \
     "$KEYS" generate --label R.KEY --type aes --retain
 grep -q 'applies to RSA and EC keys' "$T/err" ||
