@@ -411,9 +411,14 @@ static void print_legend(FILE *out, const struct options *opts,
     for (size_t i = 0; i < opts->op_count; i++)
         fprintf(out, "- %s: %s\n", opts->ops[i]->name,
                 opts->ops[i]->description);
-    fprintf(out, "\nFor tls-async the threads column is the number of "
-            "handshakes in flight on one thread.\n");
-    fprintf(out, "Host CPU us/op: CPU time of this program (every thread, "
+    for (size_t i = 0; i < opts->op_count; i++) {
+        if (opts->ops[i]->kind == BENCH_TLS_ASYNC) {
+            fprintf(out, "\nFor tls-async the threads column is the number "
+                    "of handshakes in flight on one thread.\n");
+            break;
+        }
+    }
+    fprintf(out, "\nHost CPU us/op: CPU time of this program (every thread, "
             "user and system)\nper operation.  On the default side that is "
             "all the work; on the device\nside it leaves out the device, "
             "which on a real card does not run on the host.\n");
@@ -518,10 +523,15 @@ static int run_op(FILE *out, const struct options *opts,
 
     for (size_t i = 0; i < opts->level_count; i++) {
         ok &= measure_level(opts, op, keys, ready, opts->levels[i], r);
-        fprintf(stderr, BENCH_PROGRAM ": %s x%u: device %.0f/s, default "
-                "%.0f/s\n", op->name, opts->levels[i],
-                r[BENCH_DEVICE].ops_per_second,
-                r[BENCH_DEFAULT].ops_per_second);
+        fprintf(stderr, BENCH_PROGRAM ": %s x%u:", op->name,
+                opts->levels[i]);
+        for (int s = 0; s < BENCH_SIDES; s++) {
+            if (!r[s].skipped)
+                fprintf(stderr, " %s %.0f/s", s == BENCH_DEVICE ? "device"
+                                                                : "default",
+                        r[s].ops_per_second);
+        }
+        fprintf(stderr, "\n");
         print_row(out, opts, op, opts->levels[i], r, model);
     }
     return ok;

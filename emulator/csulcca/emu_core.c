@@ -160,8 +160,8 @@ static void init_state(void)
         return;
     }
     IBM4767_INFO("CCA emulator library ready: CCA level %u.%u, %d "
-                 "adapters", state.version, state.release,
-                 state.adapter_count);
+                 "adapter%s", state.version, state.release,
+                 state.adapter_count, state.adapter_count == 1 ? "" : "s");
     state.ready = 1;
 }
 
