@@ -39,7 +39,8 @@ DISPATCH_TESTS = \
 	test/dispatch/failover_kill.sh \
 	test/dispatch/fork_sign.sh \
 	test/dispatch/async_handshakes.sh \
-	test/dispatch/retained_two_devices.sh
+	test/dispatch/retained_two_devices.sh \
+	test/dispatch/bench_smoke.sh
 
 TESTS += $(DISPATCH_TESTS)
 EXTRA_DIST += $(DISPATCH_TESTS)

@@ -124,7 +124,7 @@ static int usage_error(const char *fmt, ...)
 static void list_ops(void)
 {
     for (size_t i = 0; i < bench_op_count; i++)
-        printf("%-16s %s\n", bench_ops[i].name, bench_ops[i].description);
+        printf("%-19s %s\n", bench_ops[i].name, bench_ops[i].description);
 }
 
 static int parse_ops(struct options *opts, const char *arg)
@@ -436,6 +436,18 @@ static void print_legend(FILE *out, const struct options *opts,
 /* ---------------------------------------------------------------------- */
 /* Running                                                                 */
 
+/* The loaded providers.  They are unloaded at exit, so a leak checker
+ * finds everything freed. */
+static OSSL_PROVIDER *providers[2];
+
+static void unload_providers(void)
+{
+    for (int i = 1; i >= 0; i--) {
+        OSSL_PROVIDER_unload(providers[i]);
+        providers[i] = NULL;
+    }
+}
+
 static int load_providers(const struct options *opts)
 {
     if (opts->provider_path != NULL &&
@@ -443,11 +455,11 @@ static int load_providers(const struct options *opts)
         bench_print_errors("cannot set the provider search path");
         return 0;
     }
-    if (OSSL_PROVIDER_load(NULL, "default") == NULL) {
+    if ((providers[0] = OSSL_PROVIDER_load(NULL, "default")) == NULL) {
         bench_print_errors("cannot load the default provider");
         return 0;
     }
-    if (OSSL_PROVIDER_load(NULL, "ibm4767") == NULL) {
+    if ((providers[1] = OSSL_PROVIDER_load(NULL, "ibm4767")) == NULL) {
         bench_print_errors("cannot load the ibm4767 provider: pass "
                            "--provider-path or set OPENSSL_MODULES to the "
                            "directory of ibm4767.so");
@@ -550,14 +562,19 @@ int main(int argc, char **argv)
         return status;
 
     memset(&keys, 0, sizeof(keys));
-    if (!load_providers(&opts))
+    if (!load_providers(&opts)) {
+        unload_providers();
         return BENCH_EXIT_FAILED;
-    if (opts.profile && (model = bench_model_load()) == NULL)
+    }
+    if (opts.profile && (model = bench_model_load()) == NULL) {
+        unload_providers();
         return BENCH_EXIT_FAILED;
+    }
     if (opts.output != NULL && (out = fopen(opts.output, "w")) == NULL) {
         fprintf(stderr, BENCH_PROGRAM ": cannot open %s for writing: %s\n",
                 opts.output, strerror(errno));
         bench_model_free(model);
+        unload_providers();
         return BENCH_EXIT_FAILED;
     }
 
@@ -573,5 +590,6 @@ int main(int argc, char **argv)
     }
     bench_keys_free(&keys);
     bench_model_free(model);
+    unload_providers();
     return ok ? BENCH_EXIT_OK : BENCH_EXIT_FAILED;
 }
