@@ -8,7 +8,8 @@
 
 check_PROGRAMS += test/cca/cca_verbs test/cca/cca_transport_start
 
-test_cca_cca_verbs_SOURCES = test/cca/cca_verbs.c
+test_cca_cca_verbs_SOURCES = test/cca/cca_verbs.c test/cca/cca_verbs.h \
+	test/cca/cca_verbs_storage.c
 test_cca_cca_verbs_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/backend
 test_cca_cca_verbs_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(CRYPTO_CFLAGS)
 test_cca_cca_verbs_LDADD = $(CMOCKA_LIBS) $(CRYPTO_LIBS)

@@ -27,44 +27,11 @@
 #include <openssl/evp.h>
 #include <openssl/obj_mac.h>
 
-#include "ccaverbs.h"
+#include "cca_verbs.h"
 
-/* The verbs under test, resolved from the library. */
-static struct {
-    void *handle;
-    unsigned int version, release;
-    cca_fn_CSUACFQ *CSUACFQ;
-    cca_fn_CSUACFV *CSUACFV;
-    cca_fn_CSUACRA *CSUACRA;
-    cca_fn_CSNDPKB *CSNDPKB;
-    cca_fn_CSNDPKG *CSNDPKG;
-    cca_fn_CSNDPKX *CSNDPKX;
-    cca_fn_CSNDDSG *CSNDDSG;
-    cca_fn_CSNDDSV *CSNDDSV;
-    cca_fn_CSNDPKE *CSNDPKE;
-    cca_fn_CSNDPKE *CSNDPKD;
-    cca_fn_CSNDEDH *CSNDEDH;
-    cca_fn_CSNBKTB2 *CSNBKTB2;
-    cca_fn_CSNBKGN2 *CSNBKGN2;
-    cca_fn_CSNBKPI2 *CSNBKPI2;
-    cca_fn_CSNBSAE *CSNBSAE;
-    cca_fn_CSNBSAE *CSNBSAD;
-    cca_fn_CSNBRNGL *CSNBRNGL;
-    cca_fn_key_record *CSNDKRC;
-    cca_fn_key_record *CSNDKRR;
-    cca_fn_key_record_delete *CSNDKRD;
-    cca_fn_key_record_list *CSNDKRL;
-    cca_fn_key_record *CSNBAKRC;
-    cca_fn_key_record *CSNBAKRR;
-    cca_fn_key_record_list *CSNBAKRL;
-} lib;
+/* The verbs under test, resolved by load_library(). */
+struct cca_verbs_lib lib;
 
-/* A verb's outcome. */
-struct codes {
-    long rc;
-    long reason;
-    long exit_len;
-};
 
 static void *resolve(const char *name)
 {
@@ -128,8 +95,7 @@ static int level_at_least(unsigned int version, unsigned int release)
            || (lib.version == version && lib.release >= release);
 }
 
-/* A rule array from space-separated keywords. */
-static long rules(unsigned char *rule, const char *words)
+long rules(unsigned char *rule, const char *words)
 {
     char copy[128];
     long n = 0;
@@ -141,7 +107,7 @@ static long rules(unsigned char *rule, const char *words)
     return n;
 }
 
-static void expect(const struct codes *c, long rc, long reason)
+void expect(const struct codes *c, long rc, long reason)
 {
     if (c->rc != rc || c->reason != reason)
         fail_msg("expected %ld/%ld, got %ld/%ld", rc, reason, c->rc,
@@ -283,8 +249,8 @@ static void test_adapter_selection_per_thread(void **state)
 /* ---- PKA keys ------------------------------------------------------- */
 
 /* CSNDPKB then CSNDPKG: a key of rule words and key value structure. */
-static long generate(const char *words, const uint8_t *kvs, long kvs_len,
-                     uint8_t *token)
+long generate(const char *words, const uint8_t *kvs, long kvs_len,
+              uint8_t *token)
 {
     unsigned char rule[CCA_RULE_MAX * CCA_KEYWORD_LEN];
     uint8_t skeleton[CCA_TOKEN_MAX], transport[64] = { 0 };
@@ -307,7 +273,7 @@ static const uint8_t rsa2048_kvs[] = {
     0x08, 0x00, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
     0x01, 0x00, 0x01,
 };
-static const uint8_t p256_kvs[] = { 0, 0, 0x01, 0x00, 0, 0, 0, 0 };
+const uint8_t p256_kvs[P256_KVS_LEN] = { 0, 0, 0x01, 0x00, 0, 0, 0, 0 };
 
 static long public_of(const uint8_t *token, long len, uint8_t *pub)
 {
@@ -523,7 +489,7 @@ static void test_ecdh_passthru_agrees(void **state)
 
 /* ---- AES ---------------------------------------------------------- */
 
-static long aes_key(uint8_t *token)
+long aes_key(uint8_t *token)
 {
     unsigned char rule[CCA_RULE_MAX * CCA_KEYWORD_LEN];
     unsigned char type1[] = "TOKEN   ", type2[] = "        ";
@@ -697,213 +663,6 @@ static void test_aes_key_part_import(void **state)
     expect(&c, 8, 35);
     key_part("AES COMPLETE", 128, clear, key, &key_len, &c);
     expect(&c, 8, 72);
-}
-
-/* ---- Random numbers and key storage -------------------------------- */
-
-static void test_random_rule_codes(void **state)
-{
-    unsigned char rule[CCA_RULE_MAX * CCA_KEYWORD_LEN];
-    uint8_t out[100];
-    struct codes c = { 0 };
-    long count = rules(rule, "RANDOM"), zero = 0, len = sizeof(out);
-
-    lib.CSNBRNGL(&c.rc, &c.reason, &c.exit_len, NULL, &count, rule, &zero,
-                 NULL, &len, out);
-    expect(&c, 0, 0);
-    count = 0;
-    lib.CSNBRNGL(&c.rc, &c.reason, &c.exit_len, NULL, &count, rule, &zero,
-                 NULL, &len, out);
-    expect(&c, 8, 35);
-    count = rules(rule, "ODD");
-    lib.CSNBRNGL(&c.rc, &c.reason, &c.exit_len, NULL, &count, rule, &zero,
-                 NULL, &len, out);
-    expect(&c, 8, 4773);
-}
-
-static void label_field(unsigned char field[64], const char *label)
-{
-    memset(field, ' ', 64);
-    memcpy(field, label, strlen(label));
-}
-
-static void test_key_records_codes(void **state)
-{
-    uint8_t token[CCA_TOKEN_MAX], back[CCA_TOKEN_MAX];
-    unsigned char field[64], rule[CCA_RULE_MAX * CCA_KEYWORD_LEN];
-    struct codes c = { 0 };
-    long tok_len = generate("ECC-PAIR SIG-ONLY", p256_kvs, sizeof(p256_kvs),
-                            token);
-    long zero = 0, back_len = 10, count;
-
-    label_field(field, "CCA.TEST.EC");
-    lib.CSNDKRC(&c.rc, &c.reason, &c.exit_len, NULL, &zero, NULL, field,
-                &tok_len, token);
-    expect(&c, 0, 0);
-    lib.CSNDKRC(&c.rc, &c.reason, &c.exit_len, NULL, &zero, NULL, field,
-                &tok_len, token);
-    expect(&c, 8, 44);
-
-    lib.CSNDKRR(&c.rc, &c.reason, &c.exit_len, NULL, &zero, NULL, field,
-                &back_len, back);
-    expect(&c, 8, 72);
-    assert_int_equal(back_len, tok_len);
-    lib.CSNDKRR(&c.rc, &c.reason, &c.exit_len, NULL, &zero, NULL, field,
-                &back_len, back);
-    expect(&c, 0, 0);
-    assert_memory_equal(back, token, (size_t)tok_len);
-
-    /* AES key storage does not hold PKA records. */
-    back_len = sizeof(back);
-    lib.CSNBAKRR(&c.rc, &c.reason, &c.exit_len, NULL, &zero, NULL, field,
-                 &back_len, back);
-    expect(&c, 8, 30);
-
-    count = rules(rule, "LABEL-DL");
-    lib.CSNDKRD(&c.rc, &c.reason, &c.exit_len, NULL, &count, rule, field);
-    expect(&c, 0, 0);
-    lib.CSNDKRR(&c.rc, &c.reason, &c.exit_len, NULL, &zero, NULL, field,
-                &back_len, back);
-    expect(&c, 8, 30);
-
-    label_field(field, "1BAD");
-    lib.CSNDKRC(&c.rc, &c.reason, &c.exit_len, NULL, &zero, NULL, field,
-                &tok_len, token);
-    expect(&c, 8, 32);
-}
-
-/* A key-record-list file read back: its labels, in file order, and the
- * key type and token form of each. */
-struct listed {
-    int count;
-    char labels[8][65];
-    char types[8][9];
-    char forms[8][9];
-};
-
-static long number_at(const char *text, size_t len)
-{
-    char field[16];
-
-    snprintf(field, sizeof(field), "%.*s", (int)len, text);
-    return strtol(field, NULL, 10);
-}
-
-/* Run CSNDKRL (aes 0) or CSNBAKRL with pattern, check the file's layout
- * and read it into out; returns the file's path in path. */
-static void list_records(int aes, const char *pattern, char path[65],
-                         struct listed *out)
-{
-    unsigned char field[64], name[64], server[64];
-    char text[154 * 9];
-    struct codes c = { 0 };
-    long zero = 0, name_len = 64, first;
-    size_t len;
-    FILE *f;
-
-    label_field(field, pattern);
-    (aes ? lib.CSNBAKRL : lib.CSNDKRL)(&c.rc, &c.reason, &c.exit_len, NULL,
-                                       &zero, NULL, field, &name_len, name,
-                                       server);
-    expect(&c, 0, 0);
-    assert_true(name_len > 0 && name_len <= 64);
-    memcpy(path, name, (size_t)name_len);
-    path[name_len] = '\0';
-
-    f = fopen(path, "rb");
-    assert_non_null(f);
-    len = fread(text, 1, sizeof(text), f);
-    fclose(f);
-    assert_true(len >= 154 && len % 154 == 0);
-    assert_memory_equal(text, aes ? "AES KEY-RECORD-LIST"
-                                  : "PKA KEY-RECORD-LIST", 19);
-    assert_memory_equal(text + 75, "\r\n", 2);
-    assert_memory_equal(text + 152, "\r\n", 2);
-    assert_memory_equal(text + 77, field, 64);
-    assert_int_equal(number_at(text + 58, 4), 154);
-    first = number_at(text + 62, 4);
-    assert_int_equal(first, 154);
-
-    memset(out, 0, sizeof(*out));
-    out->count = (int)number_at(text + 50, 6);
-    assert_int_equal((size_t)out->count, len / 154 - 1);
-    for (int i = 0; i < out->count && i < 8; i++) {
-        const char *d = text + first + 154 * i;
-
-        snprintf(out->labels[i], sizeof(out->labels[i]), "%.64s", d + 3);
-        strtok(out->labels[i], " ");
-        snprintf(out->types[i], sizeof(out->types[i]), "%.8s", d + 67);
-        strtok(out->types[i], " ");
-        snprintf(out->forms[i], sizeof(out->forms[i]), "%.8s", d + 133);
-        strtok(out->forms[i], " ");
-        assert_memory_equal(d + 75, "\r\n", 2);
-        assert_memory_equal(d + 152, "\r\n", 2);
-        /* "ccyy-mm-dd hh:mm:ss" */
-        assert_true(d[92 + 4] == '-' && d[92 + 10] == ' '
-                    && d[113 + 13] == ':');
-    }
-}
-
-static void test_key_record_list(void **state)
-{
-    uint8_t ec[CCA_TOKEN_MAX], aes[725];
-    unsigned char field[64];
-    struct codes c = { 0 };
-    long ec_len = generate("ECC-PAIR SIG-ONLY", p256_kvs, sizeof(p256_kvs),
-                           ec);
-    long aes_len = aes_key(aes), zero = 0, one = 1;
-    char first[65], second[65];
-    struct listed l;
-
-    label_field(field, "LST.EC.ONE");
-    lib.CSNDKRC(&c.rc, &c.reason, &c.exit_len, NULL, &zero, NULL, field,
-                &ec_len, ec);
-    expect(&c, 0, 0);
-    label_field(field, "LST.EC.TWO.DEEP");
-    lib.CSNDKRC(&c.rc, &c.reason, &c.exit_len, NULL, &zero, NULL, field,
-                &ec_len, ec);
-    expect(&c, 0, 0);
-    label_field(field, "LST.NULL");
-    lib.CSNDKRC(&c.rc, &c.reason, &c.exit_len, NULL, &zero, NULL, field,
-                &zero, NULL);
-    expect(&c, 0, 0);
-    label_field(field, "LST.AES");
-    lib.CSNBAKRC(&c.rc, &c.reason, &c.exit_len, NULL, &zero, NULL, field,
-                 &aes_len, aes);
-    expect(&c, 0, 0);
-
-    /* A pattern matches labels with as many parts as it has. */
-    list_records(0, "LST.*", first, &l);
-    assert_int_equal(l.count, 1);
-    assert_string_equal(l.labels[0], "LST.NULL");
-    assert_string_equal(l.types[0], "NO-KEY");
-    assert_string_equal(l.forms[0], "NO-KEY");
-    list_records(0, "LST.*.*", second, &l);
-    assert_int_equal(l.count, 1);
-    assert_string_equal(l.labels[0], "LST.EC.ONE");
-    assert_string_equal(l.types[0], "ECC");
-    assert_string_equal(l.forms[0], "INTERNAL");
-    assert_string_not_equal(first, second);
-    assert_non_null(strstr(second, "/KYRLT"));
-
-    /* AES key storage lists AES and null records. */
-    list_records(1, "LST.*", first, &l);
-    assert_int_equal(l.count, 2);
-    assert_string_equal(l.labels[0], "LST.AES");
-    assert_string_equal(l.types[0], "AES");
-    assert_string_equal(l.labels[1], "LST.NULL");
-    list_records(1, "LST.*.*.*", first, &l);
-    assert_int_equal(l.count, 0);
-
-    label_field(field, "L*S*T");
-    lib.CSNDKRL(&c.rc, &c.reason, &c.exit_len, NULL, &zero, NULL, field,
-                &aes_len, (unsigned char *)first, (unsigned char *)second);
-    expect(&c, 8, 32);
-    label_field(field, "LST.*");
-    lib.CSNBAKRL(&c.rc, &c.reason, &c.exit_len, NULL, &one,
-                 (unsigned char *)"LIST    ", field, &aes_len,
-                 (unsigned char *)first, (unsigned char *)second);
-    expect(&c, 8, 35);
 }
 
 int main(void)
