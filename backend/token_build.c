@@ -54,6 +54,11 @@ static void write_rsa_public(uint8_t *p, size_t sec_len, const uint8_t *n,
     memcpy(p + RSA_PUB_FIXED_LEN + e_len, n, n_len);
 }
 
+int cca_rsa_generate_bits_ok(uint32_t bits)
+{
+    return bits == 2048 || bits == 3072 || bits == 4096;
+}
+
 size_t cca_token_build_rsa_public(const uint8_t *n, size_t n_len,
                                   const uint8_t *e, size_t e_len,
                                   uint8_t *out, size_t out_cap)

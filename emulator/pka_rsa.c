@@ -136,10 +136,10 @@ int emu_rsa_generate(struct emu_device *dev, uint32_t bits,
     EVP_PKEY *pkey = NULL;
     BIGNUM *e_bn = NULL;
 
-    if (bits != 2048 && bits != 3072 && bits != 4096)
+    if (!cca_rsa_generate_bits_ok(bits))
         return emu_fail(res, CCA_RC_ERROR, CCA_RS_ALGORITHM_UNSUPPORTED,
                         "RSA modulus size %u is not supported: the device "
-                        "generates 2048, 3072 or 4096 bits", bits);
+                        "generates " CCA_RSA_GENERATE_SIZES " bits", bits);
     if (e_len == 0) {
         e = default_e;
         e_len = sizeof(default_e);

@@ -148,10 +148,9 @@ static int resolve_rsa(const struct generate_args *a,
         return keys_usage_error("generate", "invalid --bits '%s': expected "
                                 "the RSA modulus size in bits, e.g. 2048",
                                 a->bits);
-    /* The sizes the coprocessor generates; other sizes it rejects. */
-    if (req->size != 2048 && req->size != 3072 && req->size != 4096)
+    if (!cca_rsa_generate_bits_ok(req->size))
         return keys_usage_error("generate", "invalid --bits '%s' for an RSA "
-                                "key: use 2048, 3072 or 4096", a->bits);
+                                "key: use " CCA_RSA_GENERATE_SIZES, a->bits);
     if (!keys_parse_usage("generate", a->usage, CCA_ALG_RSA, &req->usage))
         return KEYS_EXIT_USAGE;
     return -1;

@@ -193,6 +193,12 @@ int cca_token_parse(const uint8_t *buf, size_t len, struct cca_pka_token *tok,
  * CCA_PSS_HASH_NONE for any other NID. */
 uint8_t cca_pss_hash_id(int nid);
 
+/* Check an RSA modulus size for key generation in the device, which
+ * generates 2048, 3072 and 4096 bits (CCA_RSA_GENERATE_SIZES in
+ * messages).  Returns 1 for those, 0 otherwise. */
+#define CCA_RSA_GENERATE_SIZES "2048, 3072 or 4096"
+int cca_rsa_generate_bits_ok(uint32_t bits);
+
 /* Map between curve NIDs and the token's (type, bits) pair. */
 int cca_curve_nid(uint8_t curve_type, uint32_t bits);
 uint32_t cca_curve_bits(int nid);
