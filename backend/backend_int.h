@@ -74,7 +74,8 @@ struct cca_device {
     atomic_ullong reply_us[CCA_REPLY_TIME_SLOTS];
 
     /* Serial number of the device's last status reply, "" before one;
-     * guarded by lock.  It tells which device holds a retained key. */
+     * guarded by lock.  It identifies the device that keeps a
+     * retained key. */
     char serial[32];
 };
 
@@ -92,9 +93,9 @@ struct cca_backend {
     atomic_uint next_request_id;
     atomic_uint next_start;       /* rotates ties between devices */
 
-    /* The process the connections belong to, and the fork generation it
-     * had (backend.c); a different generation means this is a forked
-     * child that must not touch them. */
+    /* The process the connections belong to, and its fork generation
+     * (backend.c).  A different generation means a forked child, which
+     * must not touch them. */
     atomic_int owner_pid;
     atomic_uint owner_generation;
     pthread_mutex_t fork_lock;
@@ -117,7 +118,7 @@ struct cca_request {
                                    * answer in any device state */
     const struct ibm4767_wbuf *payload;
     /* The PKA key token the request uses, or NULL.  A retained key's
-     * token sends the request to the device that holds the key, and
+     * token sends the request to the device that keeps the key, and
      * never to another one (retained.c). */
     const uint8_t *key_token;
     size_t key_token_len;
@@ -208,7 +209,7 @@ int cca_call_copy_bytes(struct cca_backend *be, uint16_t verb, int resendable,
 
 /* As cca_call_take_bytes and cca_call_copy_bytes for a request that uses
  * the PKA key token token: a retained key's token sends it to the device
- * that holds the key (reply.c). */
+ * that keeps the key (reply.c). */
 int cca_call_key_take_bytes(struct cca_backend *be, uint16_t verb,
                             const uint8_t *token, size_t token_len,
                             const struct ibm4767_wbuf *payload,
@@ -224,7 +225,7 @@ int cca_call_key_copy_bytes(struct cca_backend *be, uint16_t verb,
 /* Record the serial number a status reply of dev reported. */
 void cca_device_note_serial(struct cca_device *dev, const char *serial);
 /* When token is a retained key's token, parse it into *tok and set *want
- * to the index of the device that holds the key: returns 1.  Returns 0
+ * to the index of the device that keeps the key: returns 1.  Returns 0
  * for any other token, and -1 with res set when no configured device can
  * be found to hold the key, or CSU_DEFAULT_ADAPTER pins another one. */
 int cca_retained_route(struct cca_backend *be, const uint8_t *token,

@@ -390,7 +390,7 @@ int cca_backend_call(struct cca_backend *be, const struct cca_request *req,
     memset(&d, 0, sizeof(d));
     d.req = req;
     d.want = req->device >= 0 ? req->device : be->pinned;
-    /* A retained key's request goes to the device that holds the key. */
+    /* A retained key's request goes to the device that keeps the key. */
     if (req->device < 0 && req->key_token != NULL)
         route = cca_retained_route(be, req->key_token, req->key_token_len,
                                    &retained, &d.want, res);

@@ -56,7 +56,7 @@ backend_libibm4767_la_LIBADD += $(SQLITE_LIBS)
 backend_libibm4767_la_SOURCES += include/ibm4767/admin.h backend/verbs_admin.c
 
 # Retained keys: generate, list and delete, and sending each request for a
-# retained key to the device that holds it.
+# retained key to the device that keeps it.
 backend_libibm4767_la_SOURCES += backend/retained.c
 
 # The cca transport: the verb API over IBM's CCA host library, loaded

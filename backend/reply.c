@@ -83,9 +83,9 @@ int cca_reply_copy_bytes(struct cca_reply *reply, uint8_t *out,
     return 1;
 }
 
-/* Send payload as verb to any device, or to the one that holds the
- * retained key of key_token (NULL for none); reply is zeroed first, so
- * that the caller can always free it. */
+/* Send payload as verb to any device, or to the one that keeps the
+ * retained key of key_token (NULL for none).  reply is zeroed first, so
+ * the caller can always free it. */
 static int call_any_device(struct cca_backend *be, uint16_t verb,
                            int resendable, const uint8_t *key_token,
                            size_t key_token_len,

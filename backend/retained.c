@@ -1,7 +1,7 @@
 /*
  * Retained keys on the host side: generating them (CSNDPKG RETAIN),
  * listing and deleting them (CSNDRKL, CSNDRKD), and sending every request
- * with a retained key's token to the device that holds the key.
+ * with a retained key's token to the device that keeps the key.
  *
  * A retained-key token names the holding device by its serial number,
  * because device indexes and socket paths change with the configuration.

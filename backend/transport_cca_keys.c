@@ -57,8 +57,8 @@ static uint32_t token_type(const uint8_t *token, size_t len, int aes)
     if (cca_token_parse(token, len, &tok, &reason, NULL, 0))
         return tok.alg == CCA_ALG_EC ? CCA_KEY_TYPE_EC : CCA_KEY_TYPE_RSA;
     /* A token this project does not parse, such as another CCA
-     * application's RSA token format, still contains a key, and its first
-     * section tells ECC from RSA. */
+     * application's RSA token format, still contains a key.  Its first
+     * section identifies it as ECC or RSA. */
     section = len > CCA_TOKEN_HEADER_LEN ? token[CCA_TOKEN_HEADER_LEN] : 0;
     return section == CCA_SECTION_EC_PRIVATE
                    || section == CCA_SECTION_EC_PUBLIC

@@ -105,8 +105,9 @@ static int erase_files(const char *dir, const char *const *names,
     return ok;
 }
 
-/* Whether name is a retained key file, or the temporary file of one that
- * a crash left behind ("." and the name, as state.c writes them). */
+/* Check whether name is a retained key file, or a temporary file that a
+ * crash left while writing one ("." and the name, as state.c writes
+ * them). */
 static int is_retained_file(const char *name)
 {
     size_t len = strlen(EMU_STATE_RETAINED_PREFIX);

@@ -12,10 +12,10 @@
  * atomically like the other state files), with the token and the private
  * key in the form a wrapped token carries it.  A master key change leaves
  * them alone, since nothing wraps them; a tamper event erases them with
- * the master keys (admin_state.c).  retained_verbs.c holds the generate,
+ * the master keys (admin_state.c).  retained_verbs.c contains the generate,
  * list and delete verbs.
  *
- * Locking: lookups take the store's read lock; a create or delete holds
+ * Locking: lookups take the store's read lock.  A create or delete takes
  * a mutex of its own while it writes or erases the file, and the write
  * lock only to change the table.  Every verb runs under the shared
  * administration lock, and zeroize under the exclusive one, so no verb
@@ -47,7 +47,7 @@ void emu_retained_clear(struct emu_device *dev);
 
 /* Resolve a parsed retained-key token to its key (a new reference in
  * *pkey).  Fails with 8/4787 when the token names another device, or
- * when this device holds no key under its label or another key than the
+ * when this device keeps no key under its label or another key than the
  * token's. */
 int emu_retained_get(struct emu_device *dev, const uint8_t *token,
                      size_t len, const struct cca_pka_token *tok,

@@ -9,7 +9,7 @@
  *   lock            held with flock() while a daemon uses the directory
  *
  * The device certificate, the access control points, the zeroized marker
- * and one retained-key.LABEL file per retained key live here too;
+ * and one retained-key.LABEL file per retained key live here too.
  * admin_state.c, validation.c and retained.c describe them.
  *
  * Files are replaced atomically: written to a temporary file, fsync'd,

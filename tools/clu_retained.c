@@ -1,7 +1,7 @@
 /*
  * ibm4767-clu retained: list the keys the device keeps inside (CSNDRKL)
- * and delete one (CSNDRKD).  Deleting here leaves a key record that holds
- * the key's token in key storage; 'ibm4767-keys delete' removes both.
+ * and delete one (CSNDRKD).  Deleting here leaves a key record that
+ * contains the key's token in key storage; 'ibm4767-keys delete' removes both.
  */
 #include <config.h>
 

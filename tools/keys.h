@@ -138,8 +138,8 @@ int keys_check_label_free(struct cca_keystore *ks, const char *cmd,
 int keys_generate_retained(struct keys_options *opts, const char *label,
                            uint32_t alg, uint32_t size, uint32_t usage,
                            const char *out);
-/* Before key record label goes: when it holds a retained-key token,
- * delete the key in the device that holds it.  Returns -1 to go on and
+/* Before key record label goes: when it keeps a retained-key token,
+ * delete the key in the device that keeps it.  Returns -1 to go on and
  * delete the record, or the exit code after printing why not. */
 int keys_delete_retained(struct keys_options *opts, struct cca_keystore *ks,
                          const char *label);

@@ -1,8 +1,8 @@
 /*
  * ibm4767-keys and retained keys: generate --retain, the device's part of
  * delete, and the device that list and show name.  The key record of a
- * retained key holds its retained-key token, which names the label and
- * the serial number of the device that keeps the private key; the
+ * retained key contains its retained-key token, which names the label and
+ * the serial number of the device that keeps the private key.  The
  * private key never leaves that device.
  */
 #include <config.h>

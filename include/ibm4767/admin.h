@@ -96,11 +96,11 @@ int cca_retained_key_list(struct cca_backend *be, int device,
 void cca_retained_key_list_free(struct cca_retained_key *keys, size_t count);
 
 /* CSNDRKD: erase the retained key label in the device; 8/4787 when the
- * device holds none with that label. */
+ * device keeps none with that label. */
 int cca_retained_key_delete(struct cca_backend *be, int device,
                             const char *label, struct cca_result *res);
 
-/* The index of the configured device that holds the key of a
+/* The index of the configured device that keeps the key of a
  * retained-key token, found by the serial number the token names (each
  * device is asked for its status once).  Fails with 12/4808 when no
  * device that answers has that serial number, and with 8/4806 when token

@@ -211,11 +211,11 @@ int cca_pka_key_generate(struct cca_backend *be, uint32_t alg, uint32_t size,
  * stays inside the device under label (canonical label text, see
  * ibm4767/keystore.h) and never leaves it.  *token receives the
  * retained-key token (ibm4767/token.h), which names the label and the
- * device's serial number, and res->device the device that holds the key.
+ * device's serial number, and res->device the device that keeps the key.
  * device: index into the configured devices, or -1 to let the backend
  * choose.  Every verb that takes a token then sends a request with this
  * token to that device only.  Fails with 8/44 when the device already
- * holds a retained key with this label, and with 8/4773 over the cca
+ * keeps a retained key with this label, and with 8/4773 over the cca
  * transport.  Never sent twice: after a lost reply, list the device's
  * retained keys (ibm4767/admin.h) to see whether the key was made.
  */

@@ -111,11 +111,11 @@ enum ibm4767_verb {
      * ibm4767/keystore.h, 1 to 63 characters), then the fields of
      * PKA_KEY_GENERATE.  Reply: bytes retained-key token (ibm4767/token.h),
      * which names the label and the device's serial number.  8/44 when
-     * the device already holds a retained key with this label, 8/4788
-     * when it holds IBM4767_RETAINED_MAX of them, 8/90 when the access
+     * the device already keeps a retained key with this label, 8/4788
+     * when it keeps IBM4767_RETAINED_MAX of them, 8/90 when the access
      * control point retained-key-create or key-generate is disabled.
      * Every verb that takes a token accepts a retained-key token on the
-     * device that holds its key, and fails with 8/4787 on any other. */
+     * device that keeps its key, and fails with 8/4787 on any other. */
     IBM4767_VERB_PKA_KEY_GENERATE_RETAINED = 0x0104,
 
     /* Retained key list (CSNDRKL).  Request: no fields.  Reply: u32
@@ -125,7 +125,7 @@ enum ibm4767_verb {
     IBM4767_VERB_RETAINED_KEY_LIST = 0x0140,
 
     /* Retained key delete (CSNDRKD).  Request: bytes label.  Reply: no
-     * fields.  The device erases the key; 8/4787 when it holds none with
+     * fields.  The device erases the key; 8/4787 when it keeps none with
      * this label, 8/90 when the access control point retained-key-delete
      * is disabled. */
     IBM4767_VERB_RETAINED_KEY_DELETE = 0x0141,

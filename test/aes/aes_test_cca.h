@@ -1,10 +1,10 @@
 /*
  * The AES test programs over transport cca, where CCA's CSNBSAE has no CTR
  * mode.  Where a program would run a CTR cipher, it runs the cipher that
- * aes_test_ctr_cipher() returns: over transport socket the CTR cipher,
- * over transport cca the cipher of the same key size in the mode
- * AES_CCA_MODE names, after checking that CTR fails as doc/cca-verbs.md
- * documents.
+ * aes_test_ctr_cipher() returns.  Over transport socket that is the CTR
+ * cipher.  Over transport cca it first checks that CTR fails as
+ * doc/cca-verbs.md documents, then returns the cipher of the same key
+ * size in the mode AES_CCA_MODE names.
  *
  * Programs that use it link libibm4767 for the check of the backend verb.
  */
